@@ -1,0 +1,70 @@
+/**
+ * Which owner streams a user may open: the `hangar_owners` rows whose `user_id` is theirs, or any
+ * owner for MASTER/ADMIN. Deleted users (soft delete, or gone) are refused even with a valid token.
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Queryable } from '../db/client';
+import { hangarOwners, users } from '../db/schema';
+import { AppError } from '../errors';
+import { invalidToken, isAdmin, type TokenClaims } from './jwt';
+
+const MAX_INT4 = 2_147_483_647;
+
+/** Parses an owner id from the wire ("12"); throws 400 for anything that is not a positive int4. */
+export function parseOwnerId(raw: unknown): number {
+  const s = typeof raw === 'number' ? String(raw) : raw;
+  if (typeof s !== 'string' || !/^[1-9]\d{0,9}$/.test(s) || Number(s) > MAX_INT4) {
+    throw new AppError(400, 'invalid_owner_id', 'ownerId must be a positive integer (a hangar_owners id).');
+  }
+  return Number(s);
+}
+
+/** The owner profiles of a user, oldest first. */
+export async function ownersOfUser(db: Queryable, userId: number) {
+  return db
+    .select({ id: hangarOwners.id, companyName: hangarOwners.companyName })
+    .from(hangarOwners)
+    .where(eq(hangarOwners.userId, userId))
+    .orderBy(hangarOwners.id);
+}
+
+/** Throws 401 when the token's user no longer exists or was soft-deleted. */
+export async function assertUserActive(db: Queryable, claims: TokenClaims): Promise<void> {
+  const [row] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, claims.userId), isNull(users.deletedAt)))
+    .limit(1);
+  if (!row) throw invalidToken('its user no longer exists');
+}
+
+/**
+ * Resolves the owner a request is for. With `rawOwnerId`: that owner, if it exists (404
+ * `unknown_owner`) and the user may open it (403 `forbidden_owner`). Without: the user's only
+ * owner profile (400 `owner_required` when they have none or several).
+ */
+export async function resolveOwner(db: Queryable, claims: TokenClaims, rawOwnerId?: string | null): Promise<number> {
+  await assertUserActive(db, claims);
+  if (rawOwnerId === undefined || rawOwnerId === null || rawOwnerId === '') {
+    const mine = await ownersOfUser(db, claims.userId);
+    if (mine.length === 1) return mine[0].id;
+    throw new AppError(
+      400,
+      'owner_required',
+      mine.length === 0
+        ? 'This user has no hangar owner profile; pass ownerId.'
+        : `This user has ${mine.length} hangar owner profiles; pass ownerId to choose one.`,
+    );
+  }
+  const ownerId = parseOwnerId(rawOwnerId);
+  const [owner] = await db
+    .select({ id: hangarOwners.id, userId: hangarOwners.userId })
+    .from(hangarOwners)
+    .where(eq(hangarOwners.id, ownerId))
+    .limit(1);
+  if (!owner) throw new AppError(404, 'unknown_owner', `There is no hangar owner ${ownerId}.`);
+  if (owner.userId !== claims.userId && !isAdmin(claims)) {
+    throw new AppError(403, 'forbidden_owner', `This token may not open owner ${ownerId}.`);
+  }
+  return ownerId;
+}

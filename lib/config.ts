@@ -1,0 +1,81 @@
+/**
+ * The environment, parsed and validated once. Nothing else in the code reads `process.env`
+ * for settings; every default is stated here and in the README.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** PostgreSQL URL; unset → embedded PGlite under PGLITE_DIR. */
+  DATABASE_URL: z.string().trim().optional().transform((v) => (v ? v : undefined)),
+  /** Where the embedded database lives (`memory://` for a throwaway one). */
+  PGLITE_DIR: z.string().default('.data/pglite'),
+  JWT_SECRET: z.string().optional(),
+  WS_HEARTBEAT_INTERVAL: int(30_000, 10),
+  WS_METRICS_POLL_INTERVAL: int(5_000, 10),
+  WS_MAX_CONNECTIONS_PER_OWNER: int(20, 1),
+  WS_MAX_CONNECTIONS: int(15_000, 1),
+  WS_DRAIN_MS: int(10_000, 0),
+  /** Frames a connection may have queued before it is reset (domain events are never dropped). */
+  WS_MAX_BUFFERED_FRAMES: int(1_000, 8),
+  /** Client reconnect delay announced in the `retry:` field, ms. */
+  WS_RETRY_MS: int(3_000, 0),
+  BOOKING_TIMEZONE: z.string().default('America/Sao_Paulo'),
+  /** Event log retention: keep events younger than this many hours … */
+  EVENT_LOG_RETENTION_HOURS: int(24, 1),
+  /** … or among the newest this many per owner, whichever keeps more. */
+  EVENT_LOG_RETENTION_COUNT: int(1_000, 1),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  /** Seed demo data into an empty embedded database on start (`0` to disable). */
+  SEED_DEMO_DATA: z.enum(['0', '1']).default('1'),
+});
+
+export type Config = Readonly<
+  Omit<z.infer<typeof schema>, 'JWT_SECRET'> & { JWT_SECRET: string; jwtSecretGenerated: boolean }
+>;
+
+let generatedSecret: string | undefined;
+
+/** Parses `env` into a frozen config; throws with every problem listed when it is invalid. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const c = parsed.data;
+  if (!Intl.supportedValuesOf('timeZone').includes(c.BOOKING_TIMEZONE) && c.BOOKING_TIMEZONE !== 'UTC') {
+    throw new Error(`Invalid configuration: BOOKING_TIMEZONE "${c.BOOKING_TIMEZONE}" is not an IANA time zone`);
+  }
+  let secret = c.JWT_SECRET;
+  let jwtSecretGenerated = false;
+  if (!secret) {
+    if (c.NODE_ENV === 'production' && !isBuildPhase(env)) {
+      throw new Error('JWT_SECRET must be set in production (at least 32 random bytes).');
+    }
+    generatedSecret ??= randomBytes(32).toString('hex');
+    secret = generatedSecret;
+    jwtSecretGenerated = true;
+  }
+  return Object.freeze({ ...c, JWT_SECRET: secret, jwtSecretGenerated });
+}
+
+function isBuildPhase(env: NodeJS.ProcessEnv): boolean {
+  return env.NEXT_PHASE === 'phase-production-build';
+}
+
+const g = globalThis as { __hangarConfig?: Config };
+
+/** The process-wide config, parsed on first use. */
+export function config(): Config {
+  return (g.__hangarConfig ??= parseConfig());
+}
+
+/** Tests change the environment between files; this drops the cached config. */
+export function resetConfig(): void {
+  g.__hangarConfig = undefined;
+}

@@ -1,0 +1,166 @@
+/**
+ * The one database handle of the process: postgres.js when `DATABASE_URL` is set, otherwise an
+ * embedded PGlite persisted under `PGLITE_DIR`. Both are wrapped by the same Drizzle schema, and
+ * `rows()` hides the one result-shape difference (`db.execute`) from callers.
+ *
+ * The handle is created lazily on first use and kept on `globalThis`, because Next's route
+ * bundles, instrumentation and hot reloads would otherwise each open their own pool — or, for
+ * PGlite, open the same data directory twice, which corrupts it. A lock file beside the data
+ * directory refuses a second *process* with a clear error.
+ */
+import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import { config } from '../config';
+import * as schema from './schema';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction handle; it has the same query API as `Db`. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Either a database or a transaction: what query functions accept. */
+export type Queryable = Db | Tx;
+
+export interface Database {
+  readonly db: Db;
+  readonly kind: 'postgres' | 'pglite';
+  /** The PostgreSQL URL (postgres only): migrations and the LISTEN bridge open their own sessions. */
+  readonly url?: string;
+  /** Subscribe to a NOTIFY channel; resolves once listening. Returns the unsubscribe function. */
+  listen(channel: string, onNotify: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** Runs raw SQL and returns its rows, whatever the driver (postgres.js returns an array, PGlite `{ rows }`). */
+export async function rows<T = Record<string, unknown>>(db: Queryable, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** Opens a database from explicit settings (tests and scripts use this; the app uses `getDatabase`). */
+export async function openDatabase(opts: { url?: string; dir?: string }): Promise<Database> {
+  if (opts.url) return openPostgres(opts.url);
+  return openPglite(opts.dir ?? '.data/pglite');
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const sql = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    connection: { TimeZone: 'UTC', application_name: 'hangarshare-realtime' },
+  });
+  const db = drizzle({ client: sql, schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'postgres',
+    url,
+    async listen(channel, onNotify, onListen) {
+      const sub = await sql.listen(channel, onNotify, onListen);
+      return () => sub.unlisten();
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const inMemory = dir.startsWith('memory://');
+  const release = inMemory ? () => {} : lockDataDir(resolve(dir));
+  let pg;
+  try {
+    if (!inMemory) mkdirSync(resolve(dir), { recursive: true });
+    pg = await PGlite.create(inMemory ? dir : resolve(dir));
+    await pg.exec("SET TIME ZONE 'UTC'");
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const client = pg;
+  const db = drizzle({ client, schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    async listen(channel, onNotify, onListen) {
+      const unsub = await client.listen(channel, onNotify);
+      onListen?.();
+      return unsub;
+    },
+    async close() {
+      await client.close();
+      release();
+    },
+  };
+}
+
+/**
+ * Takes `<dir>.lock` for this process. PGlite takes no lock of its own and two processes on one
+ * directory corrupt it, so a live holder is refused; a lock left by a dead process is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const lockPath = `${dir}.lock`;
+  mkdirSync(dirname(lockPath), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      const release = () => rmSync(lockPath, { force: true });
+      process.once('exit', release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(lockPath, 'utf8'));
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new Error(
+          `The embedded database ${dir} is already open in process ${holder}. ` +
+            'Stop that process, or set DATABASE_URL to use PostgreSQL, which allows several processes.',
+        );
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`Could not lock the embedded database ${dir}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const g = globalThis as { __hangarDb?: Promise<Database> };
+
+/** The process-wide database, opened and migrated on first use. */
+export function getDatabase(): Promise<Database> {
+  if (!g.__hangarDb) {
+    const c = config();
+    g.__hangarDb = (async () => {
+      const database = await openDatabase({ url: c.DATABASE_URL, dir: c.PGLITE_DIR });
+      const { migrate } = await import('./migrate');
+      await migrate(database);
+      return database;
+    })();
+    g.__hangarDb.catch(() => {
+      g.__hangarDb = undefined; // let the next request try again (e.g. PostgreSQL was down)
+    });
+  }
+  return g.__hangarDb;
+}
+
+/** Shorthand for `(await getDatabase()).db`. */
+export async function getDb(): Promise<Db> {
+  return (await getDatabase()).db;
+}
+
+/** Closes the process-wide database (shutdown and tests). */
+export async function closeDatabase(): Promise<void> {
+  const pending = g.__hangarDb;
+  g.__hangarDb = undefined;
+  if (pending) await (await pending).close();
+}

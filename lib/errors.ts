@@ -1,0 +1,58 @@
+/**
+ * One error type for everything the API refuses or fails at. `status` is the HTTP status,
+ * `code` the machine-readable reason the contract names, `retryable` tells clients whether the
+ * same request may succeed later (with `retryAfter` seconds when known).
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly options: { retryAfter?: number; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get retryable(): boolean {
+    return this.status === 429 || this.status >= 500;
+  }
+}
+
+export const badRequest = (code: string, message: string) => new AppError(400, code, message);
+export const notFound = (code: string, message: string) => new AppError(404, code, message);
+export const forbidden = (code: string, message: string) => new AppError(403, code, message);
+export const conflict = (code: string, message: string) => new AppError(409, code, message);
+
+/** The JSON body every refusal carries. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+}
+
+/** Maps any thrown value to a JSON response; unknown errors become a logged 500 without details. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof AppError) {
+    const headers: Record<string, string> = { ...err.options.headers };
+    if (err.options.retryAfter !== undefined) headers['Retry-After'] = String(err.options.retryAfter);
+    return Response.json({ error: err.code, message: err.message } satisfies ErrorBody, { status: err.status, headers });
+  }
+  if (isDatabaseUnavailable(err)) {
+    return Response.json(
+      { error: 'database_unavailable', message: 'The database is unavailable; try again shortly.' } satisfies ErrorBody,
+      { status: 503, headers: { 'Retry-After': '5' } },
+    );
+  }
+  console.error('[api] unexpected error', err);
+  return Response.json({ error: 'internal_error', message: 'Something went wrong on our side.' } satisfies ErrorBody, {
+    status: 500,
+  });
+}
+
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', '57P01', '57P03']);
+
+/** True for errors that mean "the database cannot be reached right now". */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNAVAILABLE.has(code);
+}
