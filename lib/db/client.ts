@@ -28,6 +28,8 @@ export interface Database {
   readonly url?: string;
   /** Subscribe to a NOTIFY channel; resolves once listening. Returns the unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
+  /** Runs a script of several SQL statements (no parameters): fixtures and admin tasks. */
+  exec(script: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,9 @@ async function openPostgres(url: string): Promise<Database> {
       const sub = await sql.listen(channel, onNotify, onListen);
       return () => sub.unlisten();
     },
+    async exec(script) {
+      await sql.unsafe(script);
+    },
     close: () => sql.end({ timeout: 5 }),
   };
 }
@@ -87,6 +92,9 @@ async function openPglite(dir: string): Promise<Database> {
       const unsub = await client.listen(channel, onNotify);
       onListen?.();
       return unsub;
+    },
+    async exec(script) {
+      await client.exec(script);
     },
     async close() {
       await client.close();

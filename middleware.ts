@@ -1,0 +1,62 @@
+/**
+ * Runs before every request except `/api/ws` (which authenticates itself and must not be touched
+ * while it streams) and static assets: adds the security headers and refuses calls to
+ * `/api/hangarshare/**` that carry no verifiable Bearer token, with the same JSON 401 as the API.
+ * It imports only `lib/auth/jwt` (no database); ownership is checked by the routes.
+ */
+import { NextResponse, type NextRequest } from 'next/server';
+import { verifyToken, missingToken } from './lib/auth/jwt';
+import { AppError } from './lib/errors';
+
+const DEV = process.env.NODE_ENV !== 'production';
+
+/** Same-origin everything; Next's inline bootstrap scripts need 'unsafe-inline' (and eval in dev). */
+const CSP = [
+  "default-src 'self'",
+  `script-src 'self' 'unsafe-inline'${DEV ? " 'unsafe-eval'" : ''}`,
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CSP,
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+function withHeaders(res: NextResponse): NextResponse {
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
+  return res;
+}
+
+export async function middleware(req: NextRequest): Promise<NextResponse> {
+  // The Stripe webhook authenticates with its signature, not a user token.
+  if (req.nextUrl.pathname.startsWith('/api/hangarshare/') && !req.nextUrl.pathname.startsWith('/api/hangarshare/webhook/')) {
+    try {
+      const auth = req.headers.get('authorization');
+      const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+      if (!m) throw missingToken();
+      await verifyToken(m[1]);
+    } catch (err) {
+      const e = err instanceof AppError ? err : missingToken();
+      return withHeaders(
+        NextResponse.json({ error: e.code, message: e.message }, { status: e.status, headers: e.options.headers }),
+      );
+    }
+  }
+  return withHeaders(NextResponse.next());
+}
+
+export const config = {
+  runtime: 'nodejs',
+  matcher: ['/((?!api/ws|_next/static|_next/image|favicon.ico).*)'],
+};

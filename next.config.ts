@@ -1,0 +1,12 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  // PGlite loads its .wasm/.data files from node_modules; postgres.js keeps its own sockets.
+  serverExternalPackages: ['@electric-sql/pglite', 'postgres'],
+  poweredByHeader: false,
+  // Route handlers stream SSE; compression would hold small frames back.
+  compress: false,
+  turbopack: { root: import.meta.dirname },
+};
+
+export default nextConfig;

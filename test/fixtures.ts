@@ -1,0 +1,83 @@
+/** Shared test fixtures: tokens and owners/listings/bookings built row by row. */
+import { SignJWT } from 'jose';
+import type { Db } from '../lib/db/client';
+import { hangarBookings, hangarListings, hangarOwners, users, type BookingStatus, type ListingStatus } from '../lib/db/schema';
+
+export const TEST_SECRET = () => process.env.JWT_SECRET!;
+
+/** Signs an HS256 token with the portal's claims; `expiresIn` in seconds (default 1 h). */
+export async function mintToken(claims: Record<string, unknown>, opts: { expiresIn?: number; secret?: string } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role: 'user', ...claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt(now)
+    .setExpirationTime(now + (opts.expiresIn ?? 3600))
+    .sign(new TextEncoder().encode(opts.secret ?? TEST_SECRET()));
+}
+
+let counter = 0;
+
+/** Creates a user with an owner profile; returns ids and a valid token for that user. */
+export async function createOwner(db: Db, opts: { role?: string } = {}) {
+  const n = ++counter;
+  const [user] = await db
+    .insert(users)
+    .values({ email: `owner${n}-${process.pid}-${Date.now()}@test.local`, firstName: `Owner${n}`, role: opts.role ?? 'user' })
+    .returning();
+  const [owner] = await db.insert(hangarOwners).values({ userId: user.id, companyName: `Company ${n}` }).returning();
+  const token = await mintToken({ id: user.id, email: user.email, role: user.role, name: user.firstName });
+  return { userId: user.id, ownerId: owner.id, token };
+}
+
+export async function createUser(db: Db, opts: { role?: string } = {}) {
+  const n = ++counter;
+  const [user] = await db
+    .insert(users)
+    .values({ email: `user${n}-${process.pid}-${Date.now()}@test.local`, firstName: `User${n}`, role: opts.role ?? 'user' })
+    .returning();
+  const token = await mintToken({ id: user.id, email: user.email, role: user.role });
+  return { userId: user.id, token };
+}
+
+export async function createListing(db: Db, ownerId: number, opts: { totalSpaces?: number; status?: ListingStatus; dailyRate?: number } = {}) {
+  const [row] = await db
+    .insert(hangarListings)
+    .values({
+      ownerId,
+      icaoCode: 'SBMT',
+      hangarNumber: `H-${++counter}`,
+      totalSpaces: opts.totalSpaces ?? 2,
+      availableSpaces: opts.totalSpaces ?? 2,
+      status: opts.status ?? 'active',
+      dailyRate: String(opts.dailyRate ?? 500),
+    })
+    .returning();
+  return row;
+}
+
+export async function createBooking(
+  db: Db,
+  hangarId: number,
+  userId: number,
+  opts: { status?: BookingStatus; totalPrice?: number; createdAt?: Date; checkIn?: Date; checkOut?: Date; paymentIntent?: string } = {},
+) {
+  const checkIn = opts.checkIn ?? new Date(Date.now() + 86_400_000);
+  const checkOut = opts.checkOut ?? new Date(checkIn.getTime() + 2 * 86_400_000);
+  const [row] = await db
+    .insert(hangarBookings)
+    .values({
+      hangarId,
+      userId,
+      checkIn,
+      checkOut,
+      nights: Math.max(1, Math.round((checkOut.getTime() - checkIn.getTime()) / 86_400_000)),
+      totalPrice: String(opts.totalPrice ?? 100),
+      subtotal: String(opts.totalPrice ?? 100),
+      fees: '0',
+      status: opts.status ?? 'pending',
+      stripePaymentIntentId: opts.paymentIntent,
+      createdAt: opts.createdAt ?? new Date(),
+    })
+    .returning();
+  return row;
+}
