@@ -4,6 +4,8 @@ const nextConfig: NextConfig = {
   // PGlite loads its .wasm/.data files from node_modules; postgres.js keeps its own sockets.
   serverExternalPackages: ['@electric-sql/pglite', 'postgres'],
   poweredByHeader: false,
+  // A separate build directory lets the end-to-end suite build without touching `.next`.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   // Route handlers stream SSE; compression would hold small frames back.
   compress: false,
   turbopack: { root: import.meta.dirname },

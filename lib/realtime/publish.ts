@@ -1,0 +1,28 @@
+/**
+ * The one way to change data and publish what changed: `transactWithEvents` runs `work` in a
+ * database transaction, gives it `emit` to append events to the log inside that transaction, and
+ * hands the events to the bus only after commit. A throw rolls back both the change and the
+ * events, and nothing is delivered.
+ */
+import { getDb, type Tx } from '../db/client';
+import type { DomainEventData, DomainEventType, LoggedEvent } from './events';
+import { appendEvent } from './log';
+import { getBus } from './registry';
+
+export type Emit = <K extends DomainEventType>(ownerId: number, type: K, data: DomainEventData[K]) => Promise<LoggedEvent<K>>;
+
+/** Runs `work` in a transaction; its emitted events are logged in it and published after commit. */
+export async function transactWithEvents<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
+  const db = await getDb();
+  const events: LoggedEvent[] = [];
+  const result = await db.transaction(async (tx) => {
+    const emit: Emit = async (ownerId, type, data) => {
+      const event = await appendEvent(tx, ownerId, type, data);
+      events.push(event);
+      return event;
+    };
+    return work(tx, emit);
+  });
+  getBus().publish(events);
+  return result;
+}
