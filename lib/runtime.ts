@@ -5,8 +5,12 @@
  */
 import { config } from './config';
 import { getDatabase } from './db/client';
+import { pruneEvents } from './realtime/log';
 
-const g = globalThis as { __hangarRuntime?: Promise<void> };
+const g = globalThis as { __hangarRuntime?: Promise<void>; __hangarHub?: { drain(ms?: number): Promise<void> } };
+
+/** How often old events are pruned from the log. */
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 /** Starts the process-wide runtime once; later calls return the same promise. */
 export function startRuntime(): Promise<void> {
@@ -27,4 +31,38 @@ async function boot(): Promise<void> {
   } else {
     console.log(`[ready] ${database.kind === 'postgres' ? 'PostgreSQL' : 'embedded database'} migrated`);
   }
+  startPruning();
+  installDrain();
+}
+
+/** Retention: at least EVENT_LOG_RETENTION_HOURS, or the newest EVENT_LOG_RETENTION_COUNT per owner. */
+function startPruning(): void {
+  const c = config();
+  const prune = async () => {
+    try {
+      const n = await pruneEvents((await getDatabase()).db, {
+        maxAgeMs: c.EVENT_LOG_RETENTION_HOURS * 3_600_000,
+        keepPerOwner: c.EVENT_LOG_RETENTION_COUNT,
+      });
+      if (n > 0) console.log(`[log] pruned ${n} old events`);
+    } catch (err) {
+      console.error('[log] pruning failed (will retry)', err);
+    }
+  };
+  setInterval(prune, PRUNE_EVERY_MS).unref();
+}
+
+/**
+ * On SIGTERM/SIGINT each stream gets `reconnect` at a random moment within WS_DRAIN_MS and closes.
+ * Next's own handler meanwhile stops accepting connections and exits once the streams are gone.
+ */
+function installDrain(): void {
+  const drain = (signal: string) => {
+    const hub = g.__hangarHub;
+    if (!hub) return;
+    console.log(`[drain] ${signal}: closing streams over ${config().WS_DRAIN_MS} ms`);
+    void hub.drain();
+  };
+  process.once('SIGTERM', () => drain('SIGTERM'));
+  process.once('SIGINT', () => drain('SIGINT'));
 }

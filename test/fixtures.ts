@@ -81,3 +81,19 @@ export async function createBooking(
     .returning();
   return row;
 }
+
+/** Publishes `n` booking_created events for an owner through the real transactional path. */
+export async function publishEvents(ownerId: number, n = 1): Promise<number[]> {
+  const { transactWithEvents } = await import('../lib/realtime/publish');
+  const seqs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = await transactWithEvents((_tx, emit) =>
+      emit(ownerId, 'booking_created', {
+        id: String(1000 + i), guestName: 'Guest', hangarId: 1, hangarNumber: 'H-1',
+        checkIn: new Date().toISOString(), checkOut: new Date().toISOString(), amount: 100 + i, duration: 1, status: 'pending',
+      }),
+    );
+    seqs.push(e.seq);
+  }
+  return seqs;
+}

@@ -1,0 +1,17 @@
+/** `GET /api/ws/stats` (ADMIN/MASTER): this instance's connections, owners and counters. */
+import { isAdmin } from '@/lib/auth/jwt';
+import { authenticate } from '@/lib/auth/request';
+import { AppError, errorResponse } from '@/lib/errors';
+import { getWebSocketServer } from '@/lib/realtime/server';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(req: Request): Promise<Response> {
+  try {
+    const claims = await authenticate(req);
+    if (!isAdmin(claims)) throw new AppError(403, 'forbidden', 'Only ADMIN or MASTER may read stream statistics.');
+    return Response.json(await getWebSocketServer().getStats(), { headers: { 'Cache-Control': 'no-store' } });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}

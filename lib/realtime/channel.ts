@@ -1,0 +1,101 @@
+/**
+ * One owner's fan-out point inside the hub. It hands its connections the owner's events strictly
+ * in sequence order, each once: the bus may deliver two transactions' events out of order (their
+ * post-commit callbacks race), so an event that skips ahead is held until the missing ones arrive,
+ * and if they do not within `gapWaitMs`, they are read from the log (one read per owner, not per
+ * stream). Each event is encoded once for all of the owner's streams.
+ */
+import type { Connection } from './connection';
+import type { LoggedEvent } from './events';
+import type { EventLog } from './event-log';
+import { encodeFrame } from './sse';
+
+export class OwnerChannel {
+  readonly connections = new Set<Connection>();
+  /** Highest sequence number handed to the connections; undefined until the first join reads the head. */
+  private cursor?: number;
+  private held = new Map<number, LoggedEvent>();
+  private gapTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(
+    readonly ownerId: number,
+    private readonly log: EventLog,
+    private readonly onDelivered: (event: LoggedEvent, streams: number) => void,
+    private readonly gapWaitMs = 50,
+  ) {}
+
+  /** Sets the cursor from a head just read from the log, if no event has set it yet. */
+  initCursor(head: number): void {
+    if (this.cursor !== undefined) return;
+    this.cursor = head;
+    for (const seq of this.held.keys()) if (seq <= head) this.held.delete(seq);
+    this.release();
+  }
+
+  /** The highest sequence number fanned out so far (undefined before the first join). */
+  position(): number | undefined {
+    return this.cursor;
+  }
+
+  /** Takes an event from the bus. */
+  receive(event: LoggedEvent): void {
+    if (this.cursor !== undefined && event.seq <= this.cursor) return;
+    this.held.set(event.seq, event);
+    this.release();
+  }
+
+  private release(): void {
+    if (this.cursor === undefined) return;
+    let next: LoggedEvent | undefined;
+    while ((next = this.held.get(this.cursor + 1))) {
+      this.held.delete(next.seq);
+      this.cursor = next.seq;
+      this.fanOut(next);
+    }
+    if (this.held.size > 0) this.scheduleGapRepair();
+    else this.clearGapTimer();
+  }
+
+  private fanOut(event: LoggedEvent): void {
+    const bytes = encodeFrame({ event: event.type, id: event.seq, data: event.data, ownerId: event.ownerId, timestamp: event.timestamp });
+    for (const c of this.connections) c.deliver(event, bytes);
+    this.onDelivered(event, this.connections.size);
+  }
+
+  private scheduleGapRepair(): void {
+    if (this.gapTimer) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined;
+      void this.repairGap();
+    }, this.gapWaitMs);
+    this.gapTimer.unref?.();
+  }
+
+  private async repairGap(): Promise<void> {
+    if (this.cursor === undefined || this.held.size === 0) return;
+    const upTo = Math.min(...this.held.keys()) - 1;
+    try {
+      const missing = await this.log.read(this.ownerId, this.cursor, upTo);
+      for (const e of missing) this.receive(e);
+      // Whatever the log does not have (pruned) cannot be delivered: skip past it.
+      if (this.cursor !== undefined && this.cursor < upTo) {
+        this.cursor = upTo;
+        this.release();
+      }
+    } catch (err) {
+      console.error(`[hub] could not read the log to fill a gap for owner ${this.ownerId}`, err);
+      this.scheduleGapRepair();
+    }
+  }
+
+  private clearGapTimer(): void {
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
+  }
+
+  /** Stops timers; the channel is dropped when its last connection leaves. */
+  dispose(): void {
+    this.clearGapTimer();
+    this.held.clear();
+  }
+}

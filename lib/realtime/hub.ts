@@ -1,0 +1,200 @@
+/**
+ * The per-process registry of open streams: `ownerId → channel → connections`, the caps, the one
+ * timer that sends heartbeats and enforces token expiry for every stream, the join (replay from
+ * the log, then live) and the drain. It reads the log and metrics through interfaces and takes
+ * events from the bus; it never touches the database itself.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors';
+import type { MetricsSink, MetricsSnapshot, MetricsSource } from '../metrics/types';
+import type { Bus } from './bus';
+import { OwnerChannel } from './channel';
+import { Connection, type CloseReason, type Transport } from './connection';
+import type { EventLog } from './event-log';
+import type { LoggedEvent } from './events';
+import { encodeFrame, encodeRetry } from './sse';
+import { joinStream } from './join';
+import { HubStats } from './stats';
+
+export interface HubOptions {
+  log: EventLog;
+  bus: Bus;
+  metrics: MetricsSource;
+  heartbeatMs: number;
+  retryMs: number;
+  maxPerOwner: number;
+  maxConnections: number;
+  maxQueued: number;
+  drainMs: number;
+  /** Longest replay served; a client further behind gets `reset` (caps the history scan). */
+  replayLimit?: number;
+  /** Streams are ended with `reconnect` after this many seconds (0 = never). */
+  maxStreamSeconds?: number;
+}
+
+export interface OpenParams {
+  ownerId: number;
+  userId: number;
+  /** Token expiry, seconds since the epoch. */
+  exp: number;
+  /** Resume after this sequence number (from `Last-Event-ID` or `lastEventId`). */
+  lastEventId?: number;
+  transport: (conn: () => Connection | undefined) => Transport;
+}
+
+export class Hub implements MetricsSink {
+  readonly stats = new HubStats();
+  private readonly channels = new Map<number, OwnerChannel>();
+  private readonly byId = new Map<string, Connection>();
+  private readonly unsubscribe: () => void;
+  private timer?: ReturnType<typeof setInterval>;
+  private lastPing = Date.now();
+  private draining = false;
+
+  constructor(readonly options: HubOptions) {
+    this.unsubscribe = options.bus.subscribe((events) => this.receive(events));
+    const tick = Math.max(10, Math.min(1000, options.heartbeatMs));
+    this.timer = setInterval(() => this.sweep(), tick);
+    this.timer.unref?.();
+  }
+
+  /** Refuses before any byte when a cap is reached (429 per owner, 503 per process). */
+  admit(ownerId: number): void {
+    if (this.draining) throw new AppError(503, 'server_full', 'This server is shutting down; reconnect shortly.', { retryAfter: 2 });
+    if (this.byId.size >= this.options.maxConnections) {
+      throw new AppError(503, 'server_full', 'This server holds as many streams as it can; retry shortly.', { retryAfter: 5 });
+    }
+    const n = this.channels.get(ownerId)?.connections.size ?? 0;
+    if (n >= this.options.maxPerOwner) {
+      throw new AppError(429, 'too_many_connections', `Owner ${ownerId} already has ${n} open streams; close one first.`, { retryAfter: 10 });
+    }
+  }
+
+  /** Registers a stream, then (asynchronously) replays and goes live. Call `admit` first. */
+  open(params: OpenParams): Connection {
+    let conn: Connection | undefined;
+    const transport = params.transport(() => conn);
+    conn = new Connection({ id: randomUUID(), ownerId: params.ownerId, userId: params.userId, exp: params.exp, transport, maxQueued: this.options.maxQueued });
+    const c = conn;
+    this.byId.set(c.id, c);
+    const channel = this.channelFor(c.ownerId);
+    channel.connections.add(c);
+    this.stats.opened();
+    c.onClose(() => this.remove(c));
+    c.send(encodeRetry(this.options.retryMs));
+    void joinStream(this, channel, c, params.lastEventId);
+    return c;
+  }
+
+  connection(id: string): Connection | undefined {
+    return this.byId.get(id);
+  }
+
+  connectedOwners(): number[] {
+    return [...this.channels.keys()];
+  }
+
+  connectionCount(ownerId?: number): number {
+    return ownerId === undefined ? this.byId.size : (this.channels.get(ownerId)?.connections.size ?? 0);
+  }
+
+  /** Sends `metrics_updated` to every stream of the owner (conflated per stream). */
+  pushMetrics(ownerId: number, metrics: MetricsSnapshot): void {
+    const channel = this.channels.get(ownerId);
+    if (!channel) return;
+    const bytes = encodeFrame({ event: 'metrics_updated', data: metrics, ownerId });
+    for (const c of channel.connections) c.sendMetrics(bytes);
+    this.stats.metricsPushed(channel.connections.size);
+  }
+
+  /** Sends a protocol frame to one owner's streams (or one stream). */
+  sendFrame(ownerId: number, event: 'pong' | 'error', data: unknown, connectionId?: string): void {
+    const bytes = encodeFrame({ event, data, ownerId });
+    const targets = connectionId ? [this.byId.get(connectionId)] : [...(this.channels.get(ownerId)?.connections ?? [])];
+    for (const c of targets) if (c && c.ownerId === ownerId) c.send(bytes);
+  }
+
+  /** Closes every stream of an owner. */
+  disconnectOwner(ownerId: number, reason: CloseReason = 'kicked'): number {
+    const conns = [...(this.channels.get(ownerId)?.connections ?? [])];
+    for (const c of conns) c.end({ event: 'reconnect', ownerId, data: { retryMs: this.options.retryMs } }, reason);
+    return conns.length;
+  }
+
+  /**
+   * Graceful drain: every stream gets `reconnect {retryMs}` at a random moment within `drainMs`
+   * (so clients do not all return at once) and is closed. Resolves when all are closed.
+   */
+  drain(drainMs = this.options.drainMs): Promise<void> {
+    this.draining = true;
+    const conns = [...this.byId.values()];
+    return new Promise((resolve) => {
+      if (conns.length === 0) return resolve();
+      let left = conns.length;
+      const done = () => --left === 0 && resolve();
+      for (const c of conns) {
+        const t = setTimeout(() => {
+          c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: this.options.retryMs } }, 'drain');
+          done();
+        }, Math.floor(Math.random() * drainMs));
+        t.unref?.();
+      }
+    });
+  }
+
+  /** Closes everything now and stops the timer and the bus subscription. */
+  shutdown(): void {
+    this.draining = true;
+    for (const c of [...this.byId.values()]) c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: this.options.retryMs } }, 'shutdown');
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.unsubscribe();
+  }
+
+  private receive(events: readonly LoggedEvent[]): void {
+    for (const e of events) {
+      this.stats.published();
+      this.options.metrics.invalidate(e.ownerId);
+      this.channels.get(e.ownerId)?.receive(e);
+    }
+  }
+
+  private channelFor(ownerId: number): OwnerChannel {
+    let ch = this.channels.get(ownerId);
+    if (!ch) {
+      ch = new OwnerChannel(ownerId, this.options.log, (_e, n) => this.stats.delivered(n));
+      this.channels.set(ownerId, ch);
+    }
+    return ch;
+  }
+
+  private remove(c: Connection): void {
+    this.byId.delete(c.id);
+    const ch = this.channels.get(c.ownerId);
+    if (ch) {
+      ch.connections.delete(c);
+      if (ch.connections.size === 0) {
+        ch.dispose();
+        this.channels.delete(c.ownerId);
+      }
+    }
+    this.stats.closed(c.closeReason);
+  }
+
+  /** The one timer: token expiry, stream age limit and heartbeats for every stream. */
+  private sweep(): void {
+    const now = Date.now();
+    const maxAge = (this.options.maxStreamSeconds ?? 0) * 1000;
+    const ping = now - this.lastPing >= this.options.heartbeatMs;
+    if (ping) this.lastPing = now;
+    for (const c of this.byId.values()) {
+      if (c.exp * 1000 <= now) {
+        c.end({ event: 'token_expired', ownerId: c.ownerId, data: { expiredAt: new Date(c.exp * 1000).toISOString() } }, 'token_expired');
+      } else if (maxAge > 0 && now - c.connectedAt >= maxAge) {
+        c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: 0 } }, 'max_duration');
+      } else if (ping) {
+        c.ping();
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * How a new stream catches up without gap or duplicate (Mercure's order, over our log): the
+ * connection is registered first, so every event the bus delivers from then on is held for it;
+ * then the log head is read and the events after the client's `Last-Event-ID` up to that head are
+ * replayed; then the held live events newer than the last replayed one go out. A client whose
+ * position is no longer in the log (pruned, from the future, or too far behind) gets one `reset`.
+ */
+import type { Connection } from './connection';
+import type { OwnerChannel } from './channel';
+import type { LoggedEvent } from './events';
+import type { Hub } from './hub';
+import { encodeFrame } from './sse';
+
+const DEFAULT_REPLAY_LIMIT = 5_000;
+
+/** Runs the connected → replay/reset → metrics → live sequence for a freshly opened connection. */
+export async function joinStream(hub: Hub, channel: OwnerChannel, c: Connection, lastEventId?: number): Promise<void> {
+  const { log, metrics, heartbeatMs } = hub.options;
+  const limit = hub.options.replayLimit ?? DEFAULT_REPLAY_LIMIT;
+  const ownerId = c.ownerId;
+  try {
+    const logHead = await log.head(ownerId);
+    channel.initCursor(logHead);
+    // Another stream of this owner may have set the channel past our read: what lies between was
+    // fanned out before we could hold it, so replay up to the channel's position instead.
+    const head = Math.max(logHead, channel.position() ?? 0);
+    if (c.closed) return;
+    const replay = lastEventId === undefined ? [] : await readReplay(hub, ownerId, lastEventId, head, limit);
+    if (c.closed) return;
+    c.send(
+      encodeFrame({
+        event: 'connected',
+        ownerId,
+        // A fresh stream starts at the head: giving the client that id means a reconnect before
+        // the first event still resumes from here instead of silently skipping what it missed.
+        id: lastEventId === undefined ? head : undefined,
+        data: { connectionId: c.id, heartbeatMs, lastEventId: lastEventId === undefined ? null : String(lastEventId), tokenExpiresAt: c.exp * 1000 },
+      }),
+    );
+    if (replay === 'gap') {
+      hub.stats.reset();
+      c.send(encodeFrame({ event: 'reset', ownerId, id: head, data: { reason: 'history_gap', lastEventId: String(head) } }));
+      c.lastSeq = head;
+    } else {
+      for (const e of replay) c.send(encodeFrame({ event: e.type, id: e.seq, data: e.data, ownerId, timestamp: e.timestamp }));
+      c.lastSeq = replay.length ? replay[replay.length - 1].seq : lastEventId ?? head;
+    }
+    await sendSnapshot(c);
+    c.goLive();
+  } catch (err) {
+    console.error(`[hub] could not start the stream of owner ${ownerId}`, err);
+    c.end({ event: 'error', ownerId, data: { code: 'database_unavailable', message: 'The event log could not be read; reconnecting.' } }, 'error');
+  }
+
+  async function sendSnapshot(conn: Connection): Promise<void> {
+    try {
+      const snapshot = await metrics.get(ownerId);
+      if (!conn.closed) conn.sendMetrics(encodeFrame({ event: 'metrics_updated', ownerId, data: snapshot }));
+    } catch (err) {
+      console.error(`[hub] no metrics snapshot for owner ${ownerId}`, err);
+    }
+  }
+}
+
+/** The events after `after` up to `head`, or 'gap' when the log cannot provide exactly them. */
+async function readReplay(hub: Hub, ownerId: number, after: number, head: number, limit: number): Promise<LoggedEvent[] | 'gap'> {
+  if (after === head) return [];
+  if (after > head || head - after > limit) return 'gap';
+  const events = await hub.options.log.read(ownerId, after, head, limit);
+  const complete = events.length === head - after && events[0]?.seq === after + 1;
+  return complete ? events : 'gap';
+}
