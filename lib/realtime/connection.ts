@@ -49,6 +49,7 @@ export class Connection {
   private held: { event: LoggedEvent; bytes: Uint8Array }[] = [];
   private closeListeners: ((c: Connection) => void)[] = [];
   private flushing = false;
+  private roomWaiters: (() => void)[] = [];
 
   constructor(init: ConnectionInit) {
     this.id = init.id;
@@ -66,6 +67,21 @@ export class Connection {
   /** Frames waiting in front of the transport (for stats and tests). */
   get queued(): number {
     return this.queue.length + this.held.length + (this.pendingMetrics ? 1 : 0);
+  }
+
+  /**
+   * Resolves once the queue is at most half full (or the stream closed). The replay awaits this
+   * between frames so a long catch-up follows the client's pace instead of overflowing.
+   */
+  waitForRoom(): Promise<void> {
+    if (this.closed || this.queue.length <= this.maxQueued / 2) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
   }
 
   onClose(listener: (c: Connection) => void): void {
@@ -132,6 +148,7 @@ export class Connection {
       while (i < this.queue.length && this.transport.capacity() > 0) this.transport.write(this.queue[i++]);
       if (i > 0) this.queue = i === this.queue.length ? [] : this.queue.slice(i);
       if (this.queue.length > this.maxQueued) return this.overflow();
+      if (this.roomWaiters.length > 0 && this.queue.length <= this.maxQueued / 2) this.wakeRoomWaiters();
       if (this.queue.length === 0 && this.pendingMetrics && this.transport.capacity() > 0) {
         const m = this.pendingMetrics;
         this.pendingMetrics = undefined;
@@ -160,6 +177,7 @@ export class Connection {
     this.queue = [];
     this.held = [];
     this.pendingMetrics = undefined;
+    this.wakeRoomWaiters();
     try {
       this.transport.end();
     } finally {

@@ -42,8 +42,13 @@ export async function joinStream(hub: Hub, channel: OwnerChannel, c: Connection,
       c.send(encodeFrame({ event: 'reset', ownerId, id: head, data: { reason: 'history_gap', lastEventId: String(head) } }));
       c.lastSeq = head;
     } else {
-      for (const e of replay) c.send(encodeFrame({ event: e.type, id: e.seq, data: e.data, ownerId, timestamp: e.timestamp }));
-      c.lastSeq = replay.length ? replay[replay.length - 1].seq : lastEventId ?? head;
+      c.lastSeq = lastEventId ?? head;
+      for (const e of replay) {
+        c.send(encodeFrame({ event: e.type, id: e.seq, data: e.data, ownerId, timestamp: e.timestamp }));
+        c.lastSeq = e.seq;
+        await c.waitForRoom();
+        if (c.closed) return;
+      }
     }
     await sendSnapshot(c);
     c.goLive();

@@ -74,7 +74,7 @@ export async function pruneEvents(db: Queryable, opts: { maxAgeMs: number; keepP
           delete from ${realtimeEvents} e
           using ${ownerSequences} s
           where e.owner_id = s.owner_id
-            and e.created_at < ${cutoff}
+            and e.created_at < ${cutoff.toISOString()}::timestamptz
             and e.seq <= s.last_seq - ${opts.keepPerOwner}
           returning 1)
         select count(*)::int as n from gone`,
