@@ -1,0 +1,44 @@
+/**
+ * The position of a client in its owner's event log: the `id:` of the last domain event it
+ * handled. It is sent back as `Last-Event-ID` when resuming, and it drops frames at or below it,
+ * so an event replayed twice (a resume racing a broadcast from another tab) is handled once.
+ * Ids are the contract's per-owner sequence numbers: decimal integers, strictly increasing.
+ */
+
+const isSeq = (v: string) => /^\d{1,15}$/.test(v);
+
+/** A last-event-id tracker shared by a tab's stream loop and its tab-sharing link. */
+export class EventCursor {
+  private current: string | null;
+
+  constructor(initial?: string | null) {
+    this.current = initial ?? null;
+  }
+
+  /** The last event id handled, or null before the first one. */
+  get value(): string | null {
+    return this.current;
+  }
+
+  /**
+   * Records the `id:` of an incoming frame. Returns false for a duplicate (a sequence number at or
+   * below the current one); frames without an id (state and protocol frames) always pass.
+   */
+  accept(id: string | undefined): boolean {
+    if (id === undefined || id === '') return true;
+    if (this.current !== null && isSeq(id) && isSeq(this.current) && Number(id) <= Number(this.current)) return false;
+    this.current = id;
+    return true;
+  }
+
+  /** Moves forward to `id` when it is ahead (a late-joining tab adopting the leader's position). */
+  advance(id: string | null | undefined): void {
+    if (id === null || id === undefined || id === '') return;
+    if (this.current === null || !isSeq(id) || !isSeq(this.current) || Number(id) > Number(this.current)) this.current = id;
+  }
+
+  /** Jumps to `id` even backwards: after a `reset` frame the server's position is the truth. */
+  reset(id: string | null | undefined): void {
+    if (id !== undefined && id !== null && id !== '') this.current = String(id);
+  }
+}
