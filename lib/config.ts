@@ -19,6 +19,8 @@ const schema = z.object({
   WS_MAX_CONNECTIONS_PER_OWNER: int(20, 1),
   WS_MAX_CONNECTIONS: int(15_000, 1),
   WS_DRAIN_MS: int(10_000, 0),
+  /** Serverless mode: end each stream with `reconnect` after this many seconds (0 = never). */
+  WS_MAX_STREAM_SECONDS: int(0, 0),
   /** Frames a connection may have queued before it is reset (domain events are never dropped). */
   WS_MAX_BUFFERED_FRAMES: int(1_000, 8),
   /** Client reconnect delay announced in the `retry:` field, ms. */

@@ -16,6 +16,8 @@ else process.env.PGLITE_DIR = 'memory://';
 resetConfig();
 
 afterAll(async () => {
+  const { resetHub } = await import('../lib/realtime/registry');
+  await resetHub();
   await closeDatabase();
   await dropScratchDatabase(scratch);
 });

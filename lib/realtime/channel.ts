@@ -15,7 +15,11 @@ export class OwnerChannel {
   /** Highest sequence number handed to the connections; undefined until the first join reads the head. */
   private cursor?: number;
   private held = new Map<number, LoggedEvent>();
+  /** Highest sequence number known to be committed (from another instance's NOTIFY). */
+  private wanted = 0;
   private gapTimer?: ReturnType<typeof setTimeout>;
+  private reading = false;
+  private disposed = false;
 
   constructor(
     readonly ownerId: number,
@@ -37,6 +41,16 @@ export class OwnerChannel {
     return this.cursor;
   }
 
+  /**
+   * Another instance committed events up to `seq` (NOTIFY carries only the position): read what
+   * this channel has not fanned out yet from the log, now.
+   */
+  advanceTo(seq: number): void {
+    if (this.cursor === undefined || seq <= this.cursor) return;
+    this.wanted = Math.max(this.wanted, seq);
+    this.scheduleGapRepair(0);
+  }
+
   /** Takes an event from the bus. */
   receive(event: LoggedEvent): void {
     if (this.cursor !== undefined && event.seq <= this.cursor) return;
@@ -52,8 +66,8 @@ export class OwnerChannel {
       this.cursor = next.seq;
       this.fanOut(next);
     }
-    if (this.held.size > 0) this.scheduleGapRepair();
-    else this.clearGapTimer();
+    if (this.held.size > 0) this.scheduleGapRepair(this.gapWaitMs);
+    else if (this.wanted <= this.cursor) this.clearGapTimer();
   }
 
   private fanOut(event: LoggedEvent): void {
@@ -62,29 +76,36 @@ export class OwnerChannel {
     this.onDelivered(event, this.connections.size);
   }
 
-  private scheduleGapRepair(): void {
-    if (this.gapTimer) return;
+  private scheduleGapRepair(delayMs: number): void {
+    if (this.gapTimer || this.reading) return;
     this.gapTimer = setTimeout(() => {
       this.gapTimer = undefined;
       void this.repairGap();
-    }, this.gapWaitMs);
+    }, delayMs);
     this.gapTimer.unref?.();
   }
 
+  /** Reads (cursor, upTo] from the log, where upTo covers both held gaps and remote positions. */
   private async repairGap(): Promise<void> {
-    if (this.cursor === undefined || this.held.size === 0) return;
-    const upTo = Math.min(...this.held.keys()) - 1;
+    if (this.cursor === undefined || this.disposed) return;
+    const heldGapEnd = this.held.size > 0 ? Math.min(...this.held.keys()) - 1 : 0;
+    const upTo = Math.max(heldGapEnd, this.wanted);
+    if (upTo <= this.cursor) return;
+    this.reading = true;
     try {
       const missing = await this.log.read(this.ownerId, this.cursor, upTo);
+      this.reading = false;
       for (const e of missing) this.receive(e);
       // Whatever the log does not have (pruned) cannot be delivered: skip past it.
-      if (this.cursor !== undefined && this.cursor < upTo) {
-        this.cursor = upTo;
+      if (this.cursor !== undefined && this.cursor < heldGapEnd) {
+        this.cursor = heldGapEnd;
         this.release();
       }
+      if (this.cursor !== undefined && this.wanted > this.cursor) this.scheduleGapRepair(0);
     } catch (err) {
-      console.error(`[hub] could not read the log to fill a gap for owner ${this.ownerId}`, err);
-      this.scheduleGapRepair();
+      this.reading = false;
+      console.error(`[hub] could not read the log for owner ${this.ownerId}; retrying`, err);
+      this.scheduleGapRepair(1_000);
     }
   }
 
@@ -95,6 +116,7 @@ export class OwnerChannel {
 
   /** Stops timers; the channel is dropped when its last connection leaves. */
   dispose(): void {
+    this.disposed = true;
     this.clearGapTimer();
     this.held.clear();
   }

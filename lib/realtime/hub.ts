@@ -151,6 +151,25 @@ export class Hub implements MetricsSink {
     this.unsubscribe();
   }
 
+  /** Another instance committed events of `ownerId` up to `seq` (from the NOTIFY bridge). */
+  advanceOwner(ownerId: number, seq: number): void {
+    this.channels.get(ownerId)?.advanceTo(seq);
+  }
+
+  /**
+   * Catch-up after the LISTEN connection was lost: notifications sent meanwhile are gone, the log
+   * is not, so every connected owner is brought up to its head.
+   */
+  async catchUpAll(): Promise<void> {
+    for (const [ownerId, channel] of this.channels) {
+      try {
+        channel.advanceTo(await this.options.log.head(ownerId));
+      } catch (err) {
+        console.error(`[hub] catch-up of owner ${ownerId} failed`, err);
+      }
+    }
+  }
+
   private receive(events: readonly LoggedEvent[]): void {
     for (const e of events) {
       this.stats.published();

@@ -63,9 +63,10 @@ describe('memory and timers', () => {
   it('returns registry, bus listeners and timers to their baseline after 5 000 open/close cycles', async () => {
     const o = await createOwner(db);
     const hub = await getHub();
-    const warm = await openStream({ token: o.token });
-    await warm.next('metrics_updated');
-    warm.close();
+    // Warm-up at the loop's concurrency, so the database pool's own connections and timers exist.
+    const warm = await Promise.all(Array.from({ length: 10 }, () => openStream({ token: o.token })));
+    await Promise.all(warm.map((s) => s.next('metrics_updated')));
+    for (const s of warm) s.close();
     await expect.poll(() => hub.connectionCount()).toBe(0);
     const bus = getBus() as MemoryBus;
     const listeners = bus.listenerCount();

@@ -4,7 +4,8 @@
  * hands the events to the bus only after commit. A throw rolls back both the change and the
  * events, and nothing is delivered.
  */
-import { getDb, type Tx } from '../db/client';
+import { getDatabase, type Tx } from '../db/client';
+import { notifyInTransaction } from './bridge.pg';
 import type { DomainEventData, DomainEventType, LoggedEvent } from './events';
 import { appendEvent } from './log';
 import { getBus } from './registry';
@@ -13,15 +14,18 @@ export type Emit = <K extends DomainEventType>(ownerId: number, type: K, data: D
 
 /** Runs `work` in a transaction; its emitted events are logged in it and published after commit. */
 export async function transactWithEvents<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
-  const db = await getDb();
+  const database = await getDatabase();
   const events: LoggedEvent[] = [];
-  const result = await db.transaction(async (tx) => {
+  const result = await database.db.transaction(async (tx) => {
     const emit: Emit = async (ownerId, type, data) => {
       const event = await appendEvent(tx, ownerId, type, data);
       events.push(event);
       return event;
     };
-    return work(tx, emit);
+    const value = await work(tx, emit);
+    // Other instances learn of the events through NOTIFY, sent by PostgreSQL only on commit.
+    if (database.kind === 'postgres' && events.length > 0) await notifyInTransaction(tx, events);
+    return value;
   });
   getBus().publish(events);
   return result;

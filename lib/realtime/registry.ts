@@ -4,13 +4,21 @@
  * state would be duplicated (two hubs, two buses, two pollers).
  */
 import { config } from '../config';
+import { getDatabase } from '../db/client';
+import { startNotifyBridge } from './bridge.pg';
 import { emptyMetrics, type MetricsSource } from '../metrics/types';
 import type { Bus } from './bus';
 import { MemoryBus } from './bus.memory';
 import { dbEventLog } from './event-log';
 import { Hub } from './hub';
 
-const g = globalThis as { __hangarBus?: Bus; __hangarHub?: Hub; __hangarMetricsSource?: MetricsSource };
+const g = globalThis as {
+  __hangarBus?: Bus;
+  __hangarHub?: Hub;
+  __hangarHubReady?: Promise<Hub>;
+  __hangarMetricsSource?: MetricsSource;
+  __hangarStopHub?: () => Promise<void>;
+};
 
 /** The bus of this process (in-memory unless something installed another). */
 export function getBus(): Bus {
@@ -33,12 +41,34 @@ export function getMetricsSource(): MetricsSource {
   return g.__hangarMetricsSource ?? placeholderMetrics;
 }
 
-/** The hub of this process, created on first use with the configured limits. */
-export async function getHub(): Promise<Hub> {
-  if (g.__hangarHub) return g.__hangarHub;
+/**
+ * The hub of this process, created on first use with the configured limits, with the metrics
+ * poller feeding it and, on PostgreSQL, the NOTIFY bridge from other instances.
+ */
+export function getHub(): Promise<Hub> {
+  if (g.__hangarHub) return Promise.resolve(g.__hangarHub);
+  g.__hangarHubReady ??= buildHub().catch((err) => {
+    g.__hangarHubReady = undefined;
+    throw err;
+  });
+  return g.__hangarHubReady;
+}
+
+async function buildHub(): Promise<Hub> {
   const { startRuntime } = await import('../runtime');
   await startRuntime();
-  return (g.__hangarHub ??= createHub());
+  const { getMetrics, startMetrics } = await import('../metrics');
+  setMetricsSource(getMetrics());
+  const hub = createHub();
+  const stopMetrics = startMetrics(hub);
+  const database = await getDatabase();
+  const stopBridge = database.kind === 'postgres' ? await startNotifyBridge(database, hub) : async () => {};
+  g.__hangarStopHub = async () => {
+    stopMetrics();
+    await stopBridge();
+  };
+  g.__hangarHub = hub;
+  return hub;
 }
 
 function createHub(): Hub {
@@ -54,11 +84,15 @@ function createHub(): Hub {
     maxConnections: c.WS_MAX_CONNECTIONS,
     maxQueued: c.WS_MAX_BUFFERED_FRAMES,
     drainMs: c.WS_DRAIN_MS,
+    maxStreamSeconds: c.WS_MAX_STREAM_SECONDS,
   });
 }
 
-/** Drops the hub (tests): closes its streams and timers. */
-export function resetHub(): void {
+/** Drops the hub (tests and shutdown): closes its streams, poller, bridge and timers. */
+export async function resetHub(): Promise<void> {
   g.__hangarHub?.shutdown();
+  await g.__hangarStopHub?.();
   g.__hangarHub = undefined;
+  g.__hangarHubReady = undefined;
+  g.__hangarStopHub = undefined;
 }
