@@ -47,7 +47,7 @@ export async function middleware(req: NextRequest): Promise<NextResponse> {
       if (!m) throw missingToken();
       await verifyToken(m[1]);
     } catch (err) {
-      const e = err instanceof AppError ? err : missingToken();
+      const e = AppError.is(err) ? err : missingToken();
       return withHeaders(
         NextResponse.json({ error: e.code, message: e.message }, { status: e.status, headers: e.options.headers }),
       );

@@ -3,7 +3,19 @@
  * `code` the machine-readable reason the contract names, `retryable` tells clients whether the
  * same request may succeed later (with `retryAfter` seconds when known).
  */
+const BRAND = Symbol.for('hangarshare.AppError');
+
 export class AppError extends Error {
+  /**
+   * Recognised by brand, not `instanceof`: Next bundles each route separately and the custom
+   * server loads `lib/` once more, so an error may come from another copy of this class.
+   */
+  static is(err: unknown): err is AppError {
+    return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -32,7 +44,7 @@ export interface ErrorBody {
 
 /** Maps any thrown value to a JSON response; unknown errors become a logged 500 without details. */
 export function errorResponse(err: unknown): Response {
-  if (err instanceof AppError) {
+  if (AppError.is(err)) {
     const headers: Record<string, string> = { ...err.options.headers };
     if (err.options.retryAfter !== undefined) headers['Retry-After'] = String(err.options.retryAfter);
     return Response.json({ error: err.code, message: err.message } satisfies ErrorBody, { status: err.status, headers });

@@ -57,6 +57,8 @@ function startPruning(): void {
  * Next's own handler meanwhile stops accepting connections and exits once the streams are gone.
  */
 function installDrain(): void {
+  // server.ts handles the signals itself (it also stops its own HTTP server).
+  if ((globalThis as { __hangarOwnsSignals?: boolean }).__hangarOwnsSignals) return;
   const drain = (signal: string) => {
     const hub = g.__hangarHub;
     if (!hub) return;

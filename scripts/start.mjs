@@ -2,7 +2,8 @@
 /**
  * `npm start`: builds when the build is missing or older than the sources, makes sure a
  * JWT_SECRET exists (a random one kept in .data/jwt-secret for local use when unset), then serves
- * with `next start` on PORT (3000). Migrations and the demo seed run inside the server at boot.
+ * on PORT (3000) with server.ts (Next + the Node stream transport), or with plain `next start` when
+ * WS_TRANSPORT=route. Migrations and the demo seed run inside the server at boot.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +24,7 @@ function needsBuild() {
   const buildId = join(root, '.next', 'BUILD_ID');
   if (!existsSync(buildId)) return true;
   const sources = ['app', 'lib', 'middleware.ts', 'instrumentation.ts', 'next.config.ts', 'package.json'];
+  // server.ts is not part of the Next build: it is loaded with tsx at start.
   return Math.max(...sources.map((s) => newestMtime(join(root, s)))) > statSync(buildId).mtimeMs;
 }
 
@@ -44,6 +46,8 @@ if (needsBuild()) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 const port = process.env.PORT ?? '3000';
-const child = spawn(process.execPath, [nextBin, 'start', '-p', port], { stdio: 'inherit', env: process.env });
+// The Node transport (server.ts) by default; WS_TRANSPORT=route serves /api/ws from the route handler.
+const args = process.env.WS_TRANSPORT === 'route' ? [nextBin, 'start', '-p', port] : ['--import', 'tsx', join(root, 'server.ts')];
+const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, PORT: port, NODE_ENV: 'production' } });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -22,7 +22,7 @@ describe('migrations', () => {
   it('create every table on an empty database, and a second run changes nothing', async () => {
     const s = await scratch();
     await migrate(s);
-    expect(await tablesOf(s.db)).toEqual(['hangar_bookings', 'hangar_listings', 'hangar_owners', 'owner_sequences', 'realtime_events', 'stripe_events', 'users']);
+    expect(await tablesOf(s.db)).toEqual(['hangar_bookings', 'hangar_listings', 'hangar_owners', 'owner_sequences', 'realtime_events', 'realtime_instances', 'stripe_events', 'users']);
     await migrate(s);
     const applied = await rows<{ n: number }>(s.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
     expect(applied[0].n).toBeGreaterThan(0);

@@ -160,3 +160,16 @@ export const stripeEvents = pgTable('stripe_events', {
   type: varchar('type', { length: 100 }).notNull(),
   processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+/**
+ * Live instances sharing this PostgreSQL (scale-out): each upserts its row every few seconds with
+ * its stream counts per owner, so caps and stats are cluster-wide. Rows older than a few
+ * heartbeats belong to dead instances and are ignored (and deleted by the next live one).
+ */
+export const realtimeInstances = pgTable('realtime_instances', {
+  instanceId: varchar('instance_id', { length: 64 }).primaryKey(),
+  startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /** `{ connections, perOwner: { [ownerId]: n }, ...counters }` */
+  stats: jsonb('stats').notNull(),
+});

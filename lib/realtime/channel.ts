@@ -26,6 +26,12 @@ export class OwnerChannel {
     private readonly log: EventLog,
     private readonly onDelivered: (event: LoggedEvent, streams: number) => void,
     private readonly gapWaitMs = 50,
+    /**
+     * Where events read from the log go: the hub republishes them on the process bus, so that
+     * everything listening there (the metrics poller) learns of other instances' events too; the
+     * bus hands them back to `receive`. Without it they go to `receive` directly.
+     */
+    private readonly republish?: (events: LoggedEvent[]) => void,
   ) {}
 
   /** Sets the cursor from a head just read from the log, if no event has set it yet. */
@@ -95,7 +101,8 @@ export class OwnerChannel {
     try {
       const missing = await this.log.read(this.ownerId, this.cursor, upTo);
       this.reading = false;
-      for (const e of missing) this.receive(e);
+      if (this.republish && missing.length > 0) this.republish(missing);
+      else for (const e of missing) this.receive(e);
       // Whatever the log does not have (pruned) cannot be delivered: skip past it.
       if (this.cursor !== undefined && this.cursor < heldGapEnd) {
         this.cursor = heldGapEnd;

@@ -5,6 +5,7 @@
  * events from the bus; it never touches the database itself.
  */
 import { randomUUID } from 'node:crypto';
+import { instanceId } from './cluster';
 import { AppError } from '../errors';
 import type { MetricsSink, MetricsSnapshot, MetricsSource } from '../metrics/types';
 import type { Bus } from './bus';
@@ -50,6 +51,8 @@ export class Hub implements MetricsSink {
   private timer?: ReturnType<typeof setInterval>;
   private lastPing = Date.now();
   private draining = false;
+  /** Streams of an owner held by other instances (set by the cluster on PostgreSQL). */
+  remoteCount: (ownerId: number) => number = () => 0;
 
   constructor(readonly options: HubOptions) {
     this.unsubscribe = options.bus.subscribe((events) => this.receive(events));
@@ -64,7 +67,7 @@ export class Hub implements MetricsSink {
     if (this.byId.size >= this.options.maxConnections) {
       throw new AppError(503, 'server_full', 'This server holds as many streams as it can; retry shortly.', { retryAfter: 5 });
     }
-    const n = this.channels.get(ownerId)?.connections.size ?? 0;
+    const n = (this.channels.get(ownerId)?.connections.size ?? 0) + this.remoteCount(ownerId);
     if (n >= this.options.maxPerOwner) {
       throw new AppError(429, 'too_many_connections', `Owner ${ownerId} already has ${n} open streams; close one first.`, { retryAfter: 10 });
     }
@@ -74,7 +77,7 @@ export class Hub implements MetricsSink {
   open(params: OpenParams): Connection {
     let conn: Connection | undefined;
     const transport = params.transport(() => conn);
-    conn = new Connection({ id: randomUUID(), ownerId: params.ownerId, userId: params.userId, exp: params.exp, transport, maxQueued: this.options.maxQueued });
+    conn = new Connection({ id: `${instanceId()}~${randomUUID()}`, ownerId: params.ownerId, userId: params.userId, exp: params.exp, transport, maxQueued: this.options.maxQueued });
     const c = conn;
     this.byId.set(c.id, c);
     const channel = this.channelFor(c.ownerId);
@@ -96,6 +99,13 @@ export class Hub implements MetricsSink {
 
   connectionCount(ownerId?: number): number {
     return ownerId === undefined ? this.byId.size : (this.channels.get(ownerId)?.connections.size ?? 0);
+  }
+
+  /** This instance's connections, owners, per-owner counts and counters. */
+  report() {
+    const perOwner: Record<string, number> = {};
+    for (const [ownerId, ch] of this.channels) perOwner[ownerId] = ch.connections.size;
+    return { connections: this.byId.size, owners: this.channels.size, perOwner, ...this.stats.snapshot() };
   }
 
   /** Sends `metrics_updated` to every stream of the owner (conflated per stream). */
@@ -181,7 +191,7 @@ export class Hub implements MetricsSink {
   private channelFor(ownerId: number): OwnerChannel {
     let ch = this.channels.get(ownerId);
     if (!ch) {
-      ch = new OwnerChannel(ownerId, this.options.log, (_e, n) => this.stats.delivered(n));
+      ch = new OwnerChannel(ownerId, this.options.log, (_e, n) => this.stats.delivered(n), 50, (events) => this.options.bus.publish(events));
       this.channels.set(ownerId, ch);
     }
     return ch;

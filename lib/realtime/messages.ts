@@ -15,7 +15,8 @@ import { AppError } from '../errors';
 import { parseWith, readJson } from '../http';
 import type { Connection } from './connection';
 import type { Hub } from './hub';
-import { getHub, getMetricsSource } from './registry';
+import { instanceOf, type ControlMessage } from './cluster';
+import { getCluster, getHub, getMetricsSource } from './registry';
 
 const id = z.union([z.string().max(20), z.number().int()]).optional();
 const connectionId = z.string().min(1).max(64).optional();
@@ -33,23 +34,29 @@ export async function handleClientMessage(req: Request): Promise<unknown> {
     case 'auth': {
       const msg = parseWith(Auth, body);
       const claims = await verifyToken(msg.token);
-      const conn = await connectionFor(hub, claims, msg.connectionId, msg.ownerId ?? ownerParam);
-      if (conn) conn.exp = claims.exp;
-      return { ok: true, expiresAt: claims.exp * 1000 };
+      const target = await connectionFor(hub, claims, msg.connectionId, msg.ownerId ?? ownerParam);
+      if (target && 'local' in target) target.local.exp = claims.exp;
+      else if (target) await route(target, claims, msg.connectionId!, 'auth', { exp: claims.exp });
+      return { ok: true, expiresAt: claims.exp * 1000, ...(target && 'remote' in target ? { routed: true } : {}) };
     }
     case 'ping': {
       const msg = parseWith(Ping, body);
       const claims = await authenticate(req);
-      const conn = await connectionFor(hub, claims, msg.connectionId, msg.ownerId ?? ownerParam);
+      const target = await connectionFor(hub, claims, msg.connectionId, msg.ownerId ?? ownerParam);
       const serverTime = Date.now();
-      if (conn) hub.sendFrame(conn.ownerId, 'pong', { serverTime }, conn.id);
-      return { type: 'pong', serverTime };
+      if (target && 'local' in target) hub.sendFrame(target.local.ownerId, 'pong', { serverTime }, target.local.id);
+      else if (target) await route(target, claims, msg.connectionId!, 'ping', { serverTime });
+      return { type: 'pong', serverTime, ...(target && 'remote' in target ? { routed: true } : {}) };
     }
     case 'request_metrics': {
       const msg = parseWith(RequestMetrics, body);
       const claims = await authenticate(req);
-      const conn = await connectionFor(hub, claims, msg.connectionId, msg.ownerId ?? ownerParam);
-      const ownerId = conn?.ownerId ?? (await resolveOwner(await getDb(), claims, str(msg.ownerId ?? ownerParam)));
+      const target = await connectionFor(hub, claims, msg.connectionId, msg.ownerId ?? ownerParam);
+      const ownerId = target
+        ? 'local' in target
+          ? target.local.ownerId
+          : target.ownerId
+        : await resolveOwner(await getDb(), claims, str(msg.ownerId ?? ownerParam));
       const source = getMetricsSource();
       source.invalidate(ownerId);
       const metrics = await source.get(ownerId);
@@ -63,18 +70,33 @@ export async function handleClientMessage(req: Request): Promise<unknown> {
 
 const str = (v: string | number | null | undefined) => (v === null || v === undefined ? undefined : String(v));
 
-/** The stream `connectionId` names, after checking the caller may act on its owner. */
-async function connectionFor(hub: Hub, claims: TokenClaims, connectionId: string | undefined, ownerId: string | number | null | undefined): Promise<Connection | undefined> {
+/** Where a message's stream is: in this process, on another live instance, or none given. */
+type Target = { local: Connection } | { remote: string; ownerId: number } | undefined;
+
+/**
+ * The stream `connectionId` names, after checking the caller may act on its owner. A stream held
+ * by another live instance (scale-out) is routed there; that instance checks the owner again.
+ */
+async function connectionFor(hub: Hub, claims: TokenClaims, connectionId: string | undefined, ownerId: string | number | null | undefined): Promise<Target> {
   const db = await getDb();
   if (!connectionId) {
     if (ownerId !== undefined && ownerId !== null) await resolveOwner(db, claims, String(ownerId));
     return undefined;
   }
   const conn = hub.connection(connectionId);
-  if (!conn) throw new AppError(404, 'unknown_connection', 'No open stream has this connectionId on this server.');
+  if (!conn) {
+    const at = instanceOf(connectionId);
+    if (at && getCluster()?.isLive(at)) return { remote: at, ownerId: await resolveOwner(db, claims, str(ownerId)) };
+    throw new AppError(404, 'unknown_connection', 'No open stream has this connectionId.');
+  }
   const allowed = await resolveOwner(db, claims, str(ownerId) ?? String(conn.ownerId));
   if (conn.ownerId !== allowed || (conn.userId !== claims.userId && !isAdmin(claims))) {
     throw new AppError(403, 'forbidden_connection', 'This connectionId belongs to another owner.');
   }
-  return conn;
+  return { local: conn };
+}
+
+/** Sends a message to the instance holding the stream. */
+async function route(target: { remote: string; ownerId: number }, claims: TokenClaims, connectionId: string, op: ControlMessage['op'], extra: Partial<ControlMessage>) {
+  await getCluster()!.send({ to: target.remote, op, connectionId, ownerId: target.ownerId, userId: claims.userId, admin: isAdmin(claims), ...extra });
 }

@@ -6,6 +6,7 @@
 import { config } from '../config';
 import { getDatabase } from '../db/client';
 import { startNotifyBridge } from './bridge.pg';
+import { Cluster } from './cluster';
 import { emptyMetrics, type MetricsSource } from '../metrics/types';
 import type { Bus } from './bus';
 import { MemoryBus } from './bus.memory';
@@ -18,6 +19,7 @@ const g = globalThis as {
   __hangarHubReady?: Promise<Hub>;
   __hangarMetricsSource?: MetricsSource;
   __hangarStopHub?: () => Promise<void>;
+  __hangarCluster?: Cluster;
 };
 
 /** The bus of this process (in-memory unless something installed another). */
@@ -62,10 +64,20 @@ async function buildHub(): Promise<Hub> {
   const hub = createHub();
   const stopMetrics = startMetrics(hub);
   const database = await getDatabase();
-  const stopBridge = database.kind === 'postgres' ? await startNotifyBridge(database, hub) : async () => {};
+  let stopBridge = async () => {};
+  if (database.kind === 'postgres') {
+    // Several instances may share this database: fan out through NOTIFY, count streams cluster-wide.
+    stopBridge = await startNotifyBridge(database, hub);
+    const cluster = new Cluster(database, hub);
+    await cluster.start();
+    hub.remoteCount = (ownerId) => cluster.remoteCount(ownerId);
+    g.__hangarCluster = cluster;
+  }
   g.__hangarStopHub = async () => {
     stopMetrics();
     await stopBridge();
+    await g.__hangarCluster?.stop();
+    g.__hangarCluster = undefined;
   };
   g.__hangarHub = hub;
   return hub;
@@ -86,6 +98,11 @@ function createHub(): Hub {
     drainMs: c.WS_DRAIN_MS,
     maxStreamSeconds: c.WS_MAX_STREAM_SECONDS,
   });
+}
+
+/** The cluster view (PostgreSQL only; undefined on the embedded database). */
+export function getCluster(): Cluster | undefined {
+  return g.__hangarCluster;
 }
 
 /** Drops the hub (tests and shutdown): closes its streams, poller, bridge and timers. */

@@ -7,7 +7,8 @@ import type { MetricsSnapshot } from '../metrics/types';
 import { parseOwnerId } from '../auth/owners';
 import type { BookingCreatedData, BookingUpdatedData, LoggedEvent, OccupancyChangedData, RevenueReceivedData } from './events';
 import { transactWithEvents } from './publish';
-import { getHub } from './registry';
+import { instanceId } from './cluster';
+import { getCluster, getHub } from './registry';
 
 type OwnerRef = number | string;
 
@@ -27,6 +28,8 @@ export interface WebSocketServerApi {
 
 export interface HubStatsReport {
   instanceId: string;
+  /** With PostgreSQL: every live instance's report, this one first. */
+  instances?: unknown[];
   connections: number;
   owners: number;
   perOwner: Record<string, number>;
@@ -36,7 +39,6 @@ export interface HubStatsReport {
 const emitOne = <T>(fn: (emit: Parameters<Parameters<typeof transactWithEvents>[0]>[1]) => Promise<T>) =>
   transactWithEvents((_tx, emit) => fn(emit));
 
-const instanceId = `${process.pid}@${Date.now().toString(36)}`;
 
 /** The broadcast API of this process. */
 export function getWebSocketServer(): WebSocketServerApi {
@@ -59,9 +61,8 @@ export function getWebSocketServer(): WebSocketServerApi {
     },
     async getStats() {
       const hub = await getHub();
-      const perOwner: Record<string, number> = {};
-      for (const o of hub.connectedOwners()) perOwner[o] = hub.connectionCount(o);
-      return { instanceId, connections: hub.connectionCount(), owners: hub.connectedOwners().length, perOwner, ...hub.stats.snapshot() };
+      const cluster = getCluster();
+      return { instanceId: instanceId(), ...hub.report(), ...(cluster ? { instances: await cluster.instances() } : {}) };
     },
     async shutdown() {
       (await getHub()).shutdown();
