@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EventCursor } from './cursor';
+import { EventCursor, trackFrame } from './cursor';
+import type { Frame } from './types';
 
 describe('EventCursor (Last-Event-ID tracking)', () => {
   it('records ids and drops duplicates and older ids', () => {
@@ -36,5 +37,31 @@ describe('EventCursor (Last-Event-ID tracking)', () => {
     c.reset('2');
     expect(c.value).toBe('2');
     expect(c.accept('3')).toBe(true);
+  });
+});
+
+const frame = (event: string, id?: string, data: unknown = {}): Frame => ({ event: event as Frame['event'], id, message: { type: event as Frame['event'], timestamp: 0, data: data as Record<string, unknown>, ownerId: '1' } });
+
+describe('trackFrame', () => {
+  it('takes the id of a fresh stream\'s connected frame as the resume position', () => {
+    const c = new EventCursor();
+    expect(trackFrame(c, frame('connected', '57'))).toBe(true);
+    expect(c.value).toBe('57');
+    expect(trackFrame(c, frame('booking_created', '57'))).toBe(false);
+    expect(trackFrame(c, frame('booking_created', '58'))).toBe(true);
+  });
+
+  it('delivers protocol frames even when their id is not ahead', () => {
+    const c = new EventCursor('60');
+    expect(trackFrame(c, frame('connected', '57'))).toBe(true);
+    expect(trackFrame(c, frame('metrics_updated'))).toBe(true);
+    expect(c.value).toBe('60');
+  });
+
+  it('follows a reset to the server position, even backwards (a rebuilt log)', () => {
+    const c = new EventCursor('900');
+    expect(trackFrame(c, frame('reset', '12', { reason: 'history_gap', lastEventId: '12' }))).toBe(true);
+    expect(c.value).toBe('12');
+    expect(trackFrame(c, frame('booking_created', '13'))).toBe(true);
   });
 });

@@ -4,6 +4,8 @@
  * so an event replayed twice (a resume racing a broadcast from another tab) is handled once.
  * Ids are the contract's per-owner sequence numbers: decimal integers, strictly increasing.
  */
+import { isDomainEventType } from '../realtime/events';
+import type { Frame } from './types';
 
 const isSeq = (v: string) => /^\d{1,15}$/.test(v);
 
@@ -41,4 +43,19 @@ export class EventCursor {
   reset(id: string | null | undefined): void {
     if (id !== undefined && id !== null && id !== '') this.current = String(id);
   }
+}
+
+/**
+ * Moves `cursor` for an incoming frame and says whether to deliver it: a domain event at or below
+ * the cursor is a duplicate (false); a `reset` moves the cursor to the server's position, even
+ * backwards; protocol and state frames always pass (the server gives `connected` an `id:` too).
+ */
+export function trackFrame(cursor: EventCursor, frame: Frame): boolean {
+  if (frame.event === 'reset') {
+    const data = (frame.message.data ?? {}) as { lastEventId?: unknown };
+    cursor.reset(data.lastEventId != null ? String(data.lastEventId) : frame.id);
+    return true;
+  }
+  const fresh = cursor.accept(frame.id);
+  return fresh || !isDomainEventType(frame.event);
 }

@@ -8,7 +8,7 @@
  */
 import { Backoff, DEFAULT_MAX_BACKOFF_MS, DEFAULT_RETRY_MS } from './backoff';
 import { postClientMessage } from './client-messages';
-import type { EventCursor } from './cursor';
+import { trackFrame, type EventCursor } from './cursor';
 import { RealtimeError, toRealtimeError } from './errors';
 import { readStream } from './sse-stream';
 import { TokenRefresher } from './token-refresh';
@@ -157,13 +157,11 @@ export class StreamLoop {
   private onFrame(frame: Frame): void {
     const data = (frame.message.data ?? {}) as Record<string, unknown>;
     if (frame.event === 'connected') this.onConnected(data);
-    else if (frame.event === 'reset') {
-      this.cfg.cursor.reset(data.lastEventId as string | undefined);
-      this.requestMetrics().catch(() => undefined); // the next snapshot on the stream covers a failure
-    } else if (frame.event === 'reconnect') this.hint = { kind: 'reconnect', ms: Number(data.retryMs) || 0 };
+    // After a reset our state is stale; a failed request is covered by the snapshot that follows.
+    else if (frame.event === 'reset') this.requestMetrics().catch(() => undefined);
+    else if (frame.event === 'reconnect') this.hint = { kind: 'reconnect', ms: Number(data.retryMs) || 0 };
     else if (frame.event === 'token_expired') this.hint = { kind: 'token_expired' };
-    if (!this.cfg.cursor.accept(frame.id)) return;
-    this.events.frame(frame);
+    if (trackFrame(this.cfg.cursor, frame)) this.events.frame(frame);
   }
 
   private onConnected(data: Record<string, unknown>): void {

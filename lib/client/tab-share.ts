@@ -10,6 +10,7 @@
  * never touches the leader, and stopping the leader only hands the stream to the next tab.
  * Tabs trust each other: they share an origin, and so already share the token in localStorage.
  */
+import { trackFrame } from './cursor';
 import type { RealtimeError } from './errors';
 import { StreamLoop, type LoopConfig, type LoopEvents } from './stream-loop';
 import type { ConnectionStatus, Frame } from './types';
@@ -18,6 +19,8 @@ import type { ConnectionStatus, Frame } from './types';
 export interface StreamLink {
   start(): void;
   stop(): void;
+  /** Skips the wait before the next reconnect attempt (the user asked, the network came back). */
+  retryNow(): void;
   /** The server's id of the stream this tab's frames come from (for client messages). */
   readonly connectionId: string | undefined;
 }
@@ -78,6 +81,11 @@ export class SharedStream implements StreamLink {
       if (this.stopped || (err as { name?: string })?.name === 'AbortError') return;
       this.startLoop(); // locks refused (an opaque origin, a policy): stream on our own
     });
+  }
+
+  /** A leader retries at once; a follower has no stream of its own to retry. */
+  retryNow(): void {
+    this.loop?.retryNow();
   }
 
   /** Leaves the group; a leader stops its stream and releases the lock to the next tab. */
@@ -148,7 +156,7 @@ export class SharedStream implements StreamLink {
   }
 
   private onRemoteFrame(frame: Frame): void {
-    if (!this.cfg.cursor.accept(frame.id)) return;
+    if (!trackFrame(this.cfg.cursor, frame)) return;
     if (frame.event === 'metrics_updated') this.metrics = frame;
     this.events.frame(frame);
   }

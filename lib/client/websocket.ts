@@ -77,6 +77,7 @@ export class WebSocketManager {
    */
   connect(): Promise<void> {
     if (this.status === 'connected') return Promise.resolve();
+    this.link?.retryNow(); // asked while waiting to reconnect: try now
     if (this.waiter) return this.waiter.promise;
     let resolve!: () => void;
     let reject!: (e: RealtimeError) => void;

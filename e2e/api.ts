@@ -1,0 +1,142 @@
+/**
+ * A small typed client for HangarShare's HTTP API, used by the e2e specs and by
+ * `scripts/simulate.ts`: login, listings, bookings (`booking/confirm`, owner status changes) and
+ * Stripe webhooks signed with `Stripe.webhooks.generateTestHeaderString` — the real routes, the
+ * real verification. `mintToken` signs a token like the login route does, for expiry tests.
+ */
+import { SignJWT } from 'jose';
+import Stripe from 'stripe';
+
+export const DAY_MS = 86_400_000;
+
+/** A non-2xx answer, with the contract's error code. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(`${status} ${code}: ${message}`);
+  }
+}
+
+export interface Login {
+  token: string;
+  user: { id: number; name: string; email: string; role: string };
+  owners: { id: number; companyName: string }[];
+}
+
+export interface Listing {
+  id: number;
+  ownerId: number;
+  hangarNumber: string;
+  status: string;
+  dailyRate: number;
+  totalSpaces: number;
+}
+
+export interface Booking {
+  id: number;
+  hangarId: number;
+  status: string;
+  totalPrice: number;
+  checkIn: string;
+  checkOut: string;
+  stripePaymentIntentId: string;
+}
+
+/** The demo logins from the seed (lib/db/seed.ts) and its renters. */
+export const ACCOUNTS = {
+  owner1: { email: 'owner@hangarshare.demo', password: 'demo1234' },
+  owner2: { email: 'owner2@hangarshare.demo', password: 'demo1234' },
+  owner3: { email: 'owner3@hangarshare.demo', password: 'demo1234' },
+  admin: { email: 'admin@hangarshare.demo', password: 'admin1234' },
+  renter: { email: 'renter1@hangarshare.demo', password: 'renter1234' },
+} as const;
+
+/** The HTTP API of one server. */
+export class HangarApi {
+  constructor(readonly baseUrl: string, private readonly webhookSecret?: string) {}
+
+  async request<T>(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+    if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+    if (opts.body !== undefined || opts.raw !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)) });
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (!res.ok) throw new ApiError(res.status, String(json.error ?? 'http_error'), String(json.message ?? text));
+    return json as T;
+  }
+
+  login(account: { email: string; password: string }): Promise<Login> {
+    return this.request<Login>('POST', '/api/auth/login', { body: account });
+  }
+
+  async listing(token: string, id: number): Promise<Listing | null> {
+    try {
+      return (await this.request<{ listing: Listing }>('GET', `/api/hangarshare/listings/${id}`, { token })).listing;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /** The active listings of `ownerId` (scans ids 1…`maxId`; needs an admin or the owner's token). */
+  async activeListings(token: string, ownerId: number, maxId = 60): Promise<Listing[]> {
+    const all = await Promise.all(Array.from({ length: maxId }, (_, i) => this.listing(token, i + 1)));
+    return all.filter((l): l is Listing => !!l && l.ownerId === ownerId && l.status === 'active');
+  }
+
+  /** `POST /api/hangarshare/booking/confirm` as the token's user. */
+  async createBooking(token: string, body: { hangarId: number; checkIn: string; checkOut: string; totalPrice: number }): Promise<Booking> {
+    return (await this.request<{ booking: Booking }>('POST', '/api/hangarshare/booking/confirm', { token, body })).booking;
+  }
+
+  /** Books the first of `listings` that has room for the stay; null when none has. */
+  async bookAny(token: string, listings: Listing[], stay: { checkIn: Date; checkOut: Date }): Promise<{ booking: Booking; listing: Listing } | null> {
+    const nights = Math.ceil((stay.checkOut.getTime() - stay.checkIn.getTime()) / DAY_MS);
+    for (const listing of listings) {
+      try {
+        const totalPrice = Math.round(listing.dailyRate * nights * 105) / 100;
+        const booking = await this.createBooking(token, { hangarId: listing.id, checkIn: stay.checkIn.toISOString(), checkOut: stay.checkOut.toISOString(), totalPrice });
+        return { booking, listing };
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 409)) throw err;
+      }
+    }
+    return null;
+  }
+
+  /** `PATCH /api/hangarshare/owner/bookings/[id]` `{ booking_status }`. */
+  async setStatus(token: string, bookingId: number, status: 'confirmed' | 'completed' | 'cancelled'): Promise<Booking> {
+    return (await this.request<{ booking: Booking }>('PATCH', `/api/hangarshare/owner/bookings/${bookingId}`, { token, body: { booking_status: status } })).booking;
+  }
+
+  /** A signed `payment_intent.succeeded` (or `.payment_failed`) webhook for a booking's intent. */
+  async pay(booking: Pick<Booking, 'stripePaymentIntentId' | 'totalPrice'>, type = 'payment_intent.succeeded'): Promise<Record<string, unknown>> {
+    if (!this.webhookSecret) throw new Error('pay() needs the STRIPE_WEBHOOK_SECRET of the server');
+    const created = Math.floor(Date.now() / 1000);
+    const event = {
+      id: `evt_e2e_${created}_${Math.random().toString(36).slice(2, 10)}`,
+      object: 'event',
+      type,
+      created,
+      data: { object: { id: booking.stripePaymentIntentId, object: 'payment_intent', amount: Math.round(booking.totalPrice * 100), amount_received: Math.round(booking.totalPrice * 100), currency: 'brl' } },
+    };
+    const payload = JSON.stringify(event);
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: this.webhookSecret });
+    return this.request('POST', '/api/hangarshare/webhook/stripe', { raw: payload, headers: { 'Stripe-Signature': signature } });
+  }
+}
+
+/** A stay starting `startInMs` from now (negative: already begun) lasting `nights`. */
+export function stay(startInMs: number, nights: number, now = Date.now()): { checkIn: Date; checkOut: Date } {
+  const checkIn = new Date(now + startInMs);
+  return { checkIn, checkOut: new Date(checkIn.getTime() + nights * DAY_MS) };
+}
+
+/** Signs a token as the login route does (HS256, claims id/email/role/name), expiring in `expiresInS`. */
+export function mintToken(secret: string, user: Login['user'], expiresInS: number): Promise<string> {
+  return new SignJWT({ id: user.id, email: user.email, role: user.role, name: user.name })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInS)
+    .sign(new TextEncoder().encode(secret));
+}
