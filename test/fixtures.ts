@@ -97,3 +97,28 @@ export async function publishEvents(ownerId: number, n = 1): Promise<number[]> {
   }
   return seqs;
 }
+
+/** Collects every batch the process bus publishes from now on; `stop()` unsubscribes. */
+export async function captureBus() {
+  const { getBus } = await import('../lib/realtime/registry');
+  const events: import('../lib/realtime/events').LoggedEvent[] = [];
+  const stop = getBus().subscribe((batch) => events.push(...batch));
+  return {
+    events,
+    stop,
+    types: () => events.map((e) => e.type),
+    clear: () => void events.splice(0),
+  };
+}
+
+/** A request to an API route: JSON body, `Authorization: Bearer <token>` when a token is given. */
+export function apiRequest(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
+  const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+  return new Request(`http://localhost${path}`, { method, headers, body });
+}
+
+/** The second argument Next passes a dynamic route handler. */
+export const routeParams = <T extends Record<string, string>>(params: T) => ({ params: Promise.resolve(params) });

@@ -1,0 +1,29 @@
+/**
+ * `POST /api/hangarshare/webhook/stripe` — Stripe's calls. No user token: the `Stripe-Signature`
+ * header, verified over the raw body, is the authentication (the middleware lets this path through).
+ */
+import { readText } from '@/lib/http';
+import { handleStripeEvent } from '@/lib/domain/payments';
+import { MAX_WEBHOOK_BYTES, verifyStripeEvent, webhookSecret } from '@/lib/domain/stripe-webhook';
+import { errorResponse } from '@/lib/errors';
+
+export const dynamic = 'force-dynamic';
+/** The SDK's synchronous verifier needs Node's crypto. */
+export const runtime = 'nodejs';
+
+/**
+ * 200 `{ received: true, … }` for every verified event (`duplicate`, `ignored` say why nothing
+ * changed); 400 `missing_signature` / `invalid_signature` / `invalid_payload`; 413 over 256 KiB;
+ * 503 `webhook_not_configured` when STRIPE_WEBHOOK_SECRET is unset.
+ */
+export async function POST(req: Request): Promise<Response> {
+  try {
+    const secret = webhookSecret();
+    // The raw text, never req.json(): the signature covers the exact bytes Stripe sent.
+    const rawBody = await readText(req, MAX_WEBHOOK_BYTES);
+    const event = verifyStripeEvent(rawBody, req.headers.get('stripe-signature'), secret);
+    return Response.json(await handleStripeEvent(event));
+  } catch (err) {
+    return errorResponse(err);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Hangar bookings: their JSON shape, the event payloads they produce, and how a write finds and
+ * locks one. Creation is in `booking-confirm.ts`, status changes in `booking-status.ts`.
+ *
+ * Lock order, everywhere: the listing row first, then the booking row. A booking's `hangar_id`
+ * never changes, so it can be read before either lock is taken.
+ */
+import { asc, eq, type SQL } from 'drizzle-orm';
+import type { Queryable } from '../db/client';
+import { hangarBookings, type BookingStatus } from '../db/schema';
+import { notFound } from '../errors';
+import type { BookingCreatedData, BookingUpdatedData } from '../realtime/events';
+import { lockListing, type ListingRow } from './listings';
+import { fromMoneyText } from './money';
+import { hangarNumberOf } from './occupancy';
+
+/** A `hangar_bookings` row as Drizzle returns it. */
+export type BookingRow = typeof hangarBookings.$inferSelect;
+
+/** A booking on the wire: camelCase, money as numbers (BRL), instants as ISO strings. */
+export interface BookingDto {
+  id: number;
+  hangarId: number;
+  userId: number;
+  checkIn: string;
+  checkOut: string;
+  nights: number;
+  subtotal: number | null;
+  fees: number | null;
+  totalPrice: number;
+  status: BookingStatus;
+  paymentMethod: string | null;
+  stripePaymentIntentId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** The status of a row; the column's default is `pending`, so a NULL reads as that. */
+export const statusOf = (b: { status: BookingStatus | null }): BookingStatus => b.status ?? 'pending';
+
+/** The revenue of a booking in BRL: its `total_price`. */
+export const amountOf = (b: { totalPrice: string | null }): number => fromMoneyText(b.totalPrice) ?? 0;
+
+/** Reshapes a row for JSON. */
+export function toBookingDto(b: BookingRow): BookingDto {
+  return {
+    id: b.id,
+    hangarId: b.hangarId,
+    userId: b.userId,
+    checkIn: b.checkIn.toISOString(),
+    checkOut: b.checkOut.toISOString(),
+    nights: b.nights,
+    subtotal: fromMoneyText(b.subtotal),
+    fees: fromMoneyText(b.fees),
+    totalPrice: amountOf(b),
+    status: statusOf(b),
+    paymentMethod: b.paymentMethod,
+    stripePaymentIntentId: b.stripePaymentIntentId,
+    createdAt: b.createdAt?.toISOString() ?? null,
+    updatedAt: b.updatedAt?.toISOString() ?? null,
+  };
+}
+
+/** The `booking_created` payload: id as a string, the renter's name, ISO dates, BRL amount, nights as days. */
+export function createdEventData(b: BookingRow, listing: ListingRow, guestName: string): BookingCreatedData {
+  return {
+    id: String(b.id),
+    guestName,
+    hangarId: listing.id,
+    hangarNumber: hangarNumberOf(listing),
+    checkIn: b.checkIn.toISOString(),
+    checkOut: b.checkOut.toISOString(),
+    amount: amountOf(b),
+    duration: b.nights,
+    status: statusOf(b),
+  };
+}
+
+/** The `booking_updated` / `booking_completed` payload. */
+export function updatedEventData(b: BookingRow, listing: ListingRow, previousStatus: BookingStatus): BookingUpdatedData {
+  return {
+    id: String(b.id),
+    hangarId: listing.id,
+    hangarNumber: hangarNumberOf(listing),
+    status: statusOf(b),
+    previousStatus,
+    amount: amountOf(b),
+  };
+}
+
+/** A booking and its listing, both locked for the rest of the transaction. */
+export interface LockedBooking {
+  booking: BookingRow;
+  listing: ListingRow;
+}
+
+/**
+ * Finds the first booking matching `where` (lowest id) and locks its listing, then the booking.
+ * Undefined when none matches (or the booking vanished between the two reads).
+ */
+export async function lockBookingWhere(tx: Queryable, where: SQL): Promise<LockedBooking | undefined> {
+  const [ref] = await tx
+    .select({ id: hangarBookings.id, hangarId: hangarBookings.hangarId })
+    .from(hangarBookings)
+    .where(where)
+    .orderBy(asc(hangarBookings.id))
+    .limit(1);
+  if (!ref) return undefined;
+  const listing = await lockListing(tx, ref.hangarId);
+  const [booking] = await tx.select().from(hangarBookings).where(eq(hangarBookings.id, ref.id)).for('update').limit(1);
+  return listing && booking ? { booking, listing } : undefined;
+}
+
+/** Like `lockBookingWhere` by id; a missing booking is a 404 `booking_not_found`. */
+export async function lockBookingOrThrow(tx: Queryable, id: number): Promise<LockedBooking> {
+  const found = await lockBookingWhere(tx, eq(hangarBookings.id, id));
+  if (!found) throw notFound('booking_not_found', `There is no booking ${id}.`);
+  return found;
+}
