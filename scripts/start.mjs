@@ -21,7 +21,7 @@ function newestMtime(path) {
 }
 
 function needsBuild() {
-  const buildId = join(root, '.next', 'BUILD_ID');
+  const buildId = join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');
   if (!existsSync(buildId)) return true;
   const sources = ['app', 'lib', 'middleware.ts', 'instrumentation.ts', 'next.config.ts', 'package.json'];
   // server.ts is not part of the Next build: it is loaded with tsx at start.
@@ -45,6 +45,7 @@ if (needsBuild()) {
   const r = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'inherit', env: process.env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+if (process.argv.includes('--build-only')) process.exit(0);
 const port = process.env.PORT ?? '3000';
 // The Node transport (server.ts) by default; WS_TRANSPORT=route serves /api/ws from the route handler.
 const args = process.env.WS_TRANSPORT === 'route' ? [nextBin, 'start', '-p', port] : ['--import', 'tsx', join(root, 'server.ts')];

@@ -142,3 +142,17 @@ export async function postMessage(body: unknown, opts: { token?: string; raw?: s
   const res = await POST(new Request('http://localhost/api/ws', { method: 'POST', headers, body: opts.raw ?? JSON.stringify(body) }));
   return { status: res.status, body: await res.json(), headers: res.headers };
 }
+
+/** Opens a stream on a running server over real HTTP (fetch), with the same reader. */
+export async function connectStream(baseUrl: string, opts: OpenOptions = {}): Promise<SseClient> {
+  const url = new URL('/api/ws', baseUrl);
+  if (opts.ownerId !== undefined) url.searchParams.set('ownerId', String(opts.ownerId));
+  if (opts.queryLastEventId !== undefined) url.searchParams.set('lastEventId', String(opts.queryLastEventId));
+  const headers: Record<string, string> = { accept: 'text/event-stream', ...opts.headers };
+  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.cookie) headers.cookie = opts.cookie;
+  if (opts.lastEventId !== undefined) headers['last-event-id'] = String(opts.lastEventId);
+  const abort = new AbortController();
+  const res = await fetch(url, { headers, signal: abort.signal });
+  return new SseClient(res, abort, { read: opts.read });
+}

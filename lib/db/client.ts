@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { SQL } from 'drizzle-orm';
 import { config } from '../config';
+import { instanceId } from '../instance';
 import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -51,7 +52,8 @@ async function openPostgres(url: string): Promise<Database> {
   const sql = postgres(url, {
     max: 10,
     onnotice: () => {},
-    connection: { TimeZone: 'UTC', application_name: 'hangarshare-realtime' },
+    // The instance id in application_name lets operators (and the scale-out tests) tell instances apart.
+    connection: { TimeZone: 'UTC', application_name: `hangarshare:${instanceId()}` },
   });
   const db = drizzle({ client: sql, schema }) as unknown as Db;
   return {

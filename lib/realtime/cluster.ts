@@ -7,8 +7,8 @@
  */
 import { and, eq, gt, lt, ne } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
-import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/client';
+import { instanceId } from '../instance';
 import { realtimeInstances } from '../db/schema';
 import type { Hub } from './hub';
 
@@ -17,9 +17,7 @@ export const PRESENCE_EVERY_MS = 3_000;
 /** An instance silent for this long is considered gone. */
 export const PRESENCE_TTL_MS = 12_000;
 
-const g = globalThis as { __hangarInstanceId?: string };
-/** This process's id in the cluster (also the prefix of its connection ids). */
-export const instanceId = (): string => (g.__hangarInstanceId ??= `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`);
+export { instanceId };
 
 /** The instance a connection id belongs to. */
 export const instanceOf = (connectionId: string): string | undefined => connectionId.split('~', 1)[0] || undefined;
