@@ -2,7 +2,7 @@
  * Which owner streams a user may open: the `hangar_owners` rows whose `user_id` is theirs, or any
  * owner for MASTER/ADMIN. Deleted users (soft delete, or gone) are refused even with a valid token.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
 import { hangarOwners, users } from '../db/schema';
 import { AppError } from '../errors';
@@ -44,8 +44,8 @@ export async function assertUserActive(db: Queryable, claims: TokenClaims): Prom
  * owner profile (400 `owner_required` when they have none or several).
  */
 export async function resolveOwner(db: Queryable, claims: TokenClaims, rawOwnerId?: string | null): Promise<number> {
-  await assertUserActive(db, claims);
   if (rawOwnerId === undefined || rawOwnerId === null || rawOwnerId === '') {
+    await assertUserActive(db, claims);
     const mine = await ownersOfUser(db, claims.userId);
     if (mine.length === 1) return mine[0].id;
     throw new AppError(
@@ -57,13 +57,17 @@ export async function resolveOwner(db: Queryable, claims: TokenClaims, rawOwnerI
     );
   }
   const ownerId = parseOwnerId(rawOwnerId);
-  const [owner] = await db
-    .select({ id: hangarOwners.id, userId: hangarOwners.userId })
-    .from(hangarOwners)
-    .where(eq(hangarOwners.id, ownerId))
-    .limit(1);
-  if (!owner) throw new AppError(404, 'unknown_owner', `There is no hangar owner ${ownerId}.`);
-  if (owner.userId !== claims.userId && !isAdmin(claims)) {
+  // One round trip for both checks: every stream open (and a reconnect storm) pays it.
+  const [row] = await db
+    .select({
+      userActive: sql<boolean>`exists (select 1 from ${users} where ${users.id} = ${claims.userId} and ${users.deletedAt} is null)`,
+      ownerExists: sql<boolean>`exists (select 1 from ${hangarOwners} where ${hangarOwners.id} = ${ownerId})`,
+      ownerUserId: sql<number | null>`(select ${hangarOwners.userId} from ${hangarOwners} where ${hangarOwners.id} = ${ownerId})`,
+    })
+    .from(sql`(select 1) as one`);
+  if (!row.userActive) throw invalidToken('its user no longer exists');
+  if (!row.ownerExists) throw new AppError(404, 'unknown_owner', `There is no hangar owner ${ownerId}.`);
+  if (Number(row.ownerUserId) !== claims.userId && !isAdmin(claims)) {
     throw new AppError(403, 'forbidden_owner', `This token may not open owner ${ownerId}.`);
   }
   return ownerId;

@@ -19,11 +19,7 @@ export async function joinStream(hub: Hub, channel: OwnerChannel, c: Connection,
   const limit = hub.options.replayLimit ?? DEFAULT_REPLAY_LIMIT;
   const ownerId = c.ownerId;
   try {
-    const logHead = await log.head(ownerId);
-    channel.initCursor(logHead);
-    // Another stream of this owner may have set the channel past our read: what lies between was
-    // fanned out before we could hold it, so replay up to the channel's position instead.
-    const head = Math.max(logHead, channel.position() ?? 0);
+    const head = await startPosition(hub, channel, ownerId, lastEventId);
     if (c.closed) return;
     const replay = lastEventId === undefined ? [] : await readReplay(hub, ownerId, lastEventId, head, limit);
     if (c.closed) return;
@@ -65,6 +61,22 @@ export async function joinStream(hub: Hub, channel: OwnerChannel, c: Connection,
       console.error(`[hub] no metrics snapshot for owner ${ownerId}`, err);
     }
   }
+}
+
+/**
+ * Where this stream's replay ends and live delivery begins. Once the owner's channel has a
+ * position, every later event reaches the channel (and so this registered stream), so a fresh
+ * stream, or one resuming exactly there, needs no query: a reconnect storm costs one head read
+ * per owner, not per stream. Otherwise the log head is read; another stream may meanwhile have
+ * set the channel past it, in which case what lies between was fanned out before this stream could
+ * hold it, so the replay runs up to the channel's position instead.
+ */
+async function startPosition(hub: Hub, channel: OwnerChannel, ownerId: number, lastEventId?: number): Promise<number> {
+  const known = channel.position();
+  if (known !== undefined && (lastEventId === undefined || lastEventId >= known)) return known;
+  const logHead = await hub.options.log.head(ownerId);
+  channel.initCursor(logHead);
+  return Math.max(logHead, channel.position() ?? 0);
 }
 
 /** The events after `after` up to `head`, or 'gap' when the log cannot provide exactly them. */
