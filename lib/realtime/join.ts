@@ -73,7 +73,7 @@ export async function joinStream(hub: Hub, channel: OwnerChannel, c: Connection,
  */
 async function startPosition(hub: Hub, channel: OwnerChannel, ownerId: number, lastEventId?: number): Promise<number> {
   const known = channel.position();
-  if (known !== undefined && (lastEventId === undefined || lastEventId >= known)) return known;
+  if (known !== undefined && (lastEventId === undefined || lastEventId === known)) return known;
   const logHead = await hub.options.log.head(ownerId);
   channel.initCursor(logHead);
   return Math.max(logHead, channel.position() ?? 0);
