@@ -105,7 +105,8 @@ export class Hub implements MetricsSink {
   report() {
     const perOwner: Record<string, number> = {};
     for (const [ownerId, ch] of this.channels) perOwner[ownerId] = ch.connections.size;
-    return { connections: this.byId.size, owners: this.channels.size, perOwner, ...this.stats.snapshot() };
+    const { heapUsed, rss } = process.memoryUsage();
+    return { connections: this.byId.size, owners: this.channels.size, perOwner, heapUsed, rss, ...this.stats.snapshot() };
   }
 
   /** Sends `metrics_updated` to every stream of the owner (conflated per stream). */
