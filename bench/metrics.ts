@@ -12,6 +12,7 @@
  * still has bookings today, in the last 7/30 days, etc. Environment: BENCH_DATABASE (name),
  * BENCH_RUNS (default 7); the time zone is the config's BOOKING_TIMEZONE.
  */
+import { cpus, loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { config } from '../lib/config';
@@ -192,6 +193,8 @@ async function main() {
   const at = Date.parse(now);
   const all = (await rows<{ id: number }>(db, sql`select id from hangar_owners order by id`)).map((r) => r.id);
   log(`${JSON.stringify(await counts(db))}; now = ${now}; time zone ${TZ}; ${RUNS} runs per batched measurement, 3 per one-at-a-time`);
+  const [{ version }] = await rows<{ version: string }>(db, sql`select version()`);
+  log(`${cpus().length} CPUs, Node ${process.version}, ${version.split(' on ')[0]}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   const header = ['| connected owners | batched tick, steady (median) | batched tick, cold (median) | one at a time (median) | ratio steady / cold |', '|---|---|---|---|---|'];
   const report: string[] = [];
   for (const withIndexes of [false, true]) {
@@ -202,6 +205,7 @@ async function main() {
     log(title);
     report.push('', `### ${title}`, '', ...header, ...(await measure(db, all, at)));
   }
+  log(`load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(report.join('\n'));
   await database.close();
 }

@@ -49,12 +49,20 @@ export function zeroed(w: MetricsWindows): MetricsSnapshot {
 /** Splits owners into those whose closed months are all known (warm) and the rest (cold). */
 export function planHistory(ids: number[], w: MetricsWindows, knownHistory?: ReadonlyMap<number, readonly MonthCount[]>, refreshMonth?: string): HistoryPlan {
   const closed = w.months.slice(0, -1);
+  const slot = new Map(closed.map((m, i) => [m.label, i]));
   const known = new Map<number, number[]>();
   const cold: number[] = [];
   for (const id of ids) {
-    const byLabel = new Map((knownHistory?.get(id) ?? []).map((h) => [h.month, h.count]));
-    const counts = closed.map((m) => byLabel.get(m.label));
-    if (counts.every((c) => c !== undefined)) known.set(id, counts as number[]);
+    const counts: number[] = new Array(closed.length);
+    let found = 0;
+    for (const h of knownHistory?.get(id) ?? []) {
+      const i = slot.get(h.month);
+      if (i !== undefined && counts[i] === undefined) {
+        counts[i] = h.count;
+        found++;
+      }
+    }
+    if (found === closed.length) known.set(id, counts);
     else cold.push(id);
   }
   const refresh = closed.findIndex((m) => m.label === refreshMonth);

@@ -22,25 +22,28 @@ export interface MetricsWindows {
   twoWeeksAgo: Date;
   /** now − 30 × 24 h: revenueLast30Days counts (monthAgo, now]. */
   monthAgo: Date;
-  /** The 12 calendar months in the time zone, oldest first, ending with the current one. */
-  months: { label: string; start: Date }[];
+  /** The 12 calendar months in the time zone, oldest first, ending with the current one (shared: read-only). */
+  months: readonly { readonly label: string; readonly start: Date }[];
   /** Start of the month after the current one (exclusive upper bound of the last bucket). */
   monthsEnd: Date;
 }
 
-/** Computes every window for `now` in `timeZone` (an IANA name, e.g. `America/Sao_Paulo`). */
-export function metricsWindows(now: Date, timeZone: string): MetricsWindows {
-  const todayStart = startOfDayInZone(now, timeZone);
-  // 30 h after midnight is always inside the next day, whatever the DST transition.
-  const tomorrowStart = startOfDayInZone(new Date(todayStart.getTime() + 30 * 3_600_000), timeZone);
-  const at = (ms: number) => new Date(now.getTime() - ms);
-  const local = new Date(now.getTime() + zoneOffsetMinutes(now, timeZone) * 60_000);
-  const year = local.getUTCFullYear();
-  const month = local.getUTCMonth();
+/** Day and month boundaries depend only on the local date; cache them (a few entries live at a time). */
+const boundaries = new Map<string, unknown>();
+function memo<T>(key: string, make: () => T): T {
+  if (!boundaries.has(key)) {
+    if (boundaries.size > 64) boundaries.clear();
+    boundaries.set(key, make());
+  }
+  return boundaries.get(key) as T;
+}
+
+/** The 12 months ending with (year, month) in `timeZone`, and the start of the month after. */
+function monthBoundaries(year: number, month: number, offsetMinutes: number, timeZone: string) {
   const monthStart = (k: number) => {
     // Noon of the 1st as wall time, shifted by today's offset: inside that local day even if the
     // offset differs by DST, so startOfDayInZone lands on the 1st's midnight.
-    const noon = Date.UTC(year, month + k, 1, 12) - zoneOffsetMinutes(now, timeZone) * 60_000;
+    const noon = Date.UTC(year, month + k, 1, 12) - offsetMinutes * 60_000;
     return startOfDayInZone(new Date(noon), timeZone);
   };
   const months = Array.from({ length: MONTHS }, (_, i) => {
@@ -49,16 +52,22 @@ export function metricsWindows(now: Date, timeZone: string): MetricsWindows {
     const label = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
     return { label, start: monthStart(k) };
   });
-  return {
-    now,
-    todayStart,
-    tomorrowStart,
-    weekAgo: at(7 * DAY_MS),
-    twoWeeksAgo: at(14 * DAY_MS),
-    monthAgo: at(30 * DAY_MS),
-    months,
-    monthsEnd: monthStart(1),
-  };
+  return { months, monthsEnd: monthStart(1) };
+}
+
+/** Computes every window for `now` in `timeZone` (an IANA name, e.g. `America/Sao_Paulo`). */
+export function metricsWindows(now: Date, timeZone: string): MetricsWindows {
+  const offset = zoneOffsetMinutes(now, timeZone);
+  const local = new Date(now.getTime() + offset * 60_000);
+  const [year, month, day] = [local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()];
+  const { todayStart, tomorrowStart } = memo(`${timeZone} ${year}-${month}-${day}`, () => {
+    const start = startOfDayInZone(now, timeZone);
+    // 30 h after midnight is always inside the next day, whatever the DST transition.
+    return { todayStart: start, tomorrowStart: startOfDayInZone(new Date(start.getTime() + 30 * 3_600_000), timeZone) };
+  });
+  const { months, monthsEnd } = memo(`${timeZone} ${year}-${month}`, () => monthBoundaries(year, month, offset, timeZone));
+  const at = (ms: number) => new Date(now.getTime() - ms);
+  return { now, todayStart, tomorrowStart, weekAgo: at(7 * DAY_MS), twoWeeksAgo: at(14 * DAY_MS), monthAgo: at(30 * DAY_MS), months, monthsEnd };
 }
 
 /** A `timestamp without time zone` literal holding `d` as UTC wall time. */
