@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatBRL, formatInteger, formatPercent } from '../lib/client/format';
-import { ACCOUNTS } from './api';
+import { ACCOUNTS, DAY_MS, stay } from './api';
 import { expect, normalize, serverMetrics, signIn, test } from './fixtures';
 import { ROOT } from './server';
 
@@ -25,6 +25,13 @@ test('an owner signs in; the dashboard connects by itself and shows the seeded m
   await expect(page.getByTestId('last-update')).toHaveText(/^Atualizado às \d{2}:\d{2}:\d{2}$/);
   await expect(page.getByTestId('reconnect-button')).toHaveCount(0);
   await expect(page.getByTestId('unread-count')).toHaveText('0');
+
+  // A little live traffic, so the screenshot shows notifications too.
+  const [renter, admin] = await Promise.all([api.login(ACCOUNTS.renter), api.login(ACCOUNTS.admin)]);
+  const listings = await api.activeListings(admin.token, login.owners[0].id);
+  for (const when of [stay(12 * DAY_MS, 4), stay(-2 * 3_600_000, 3), stay(5 * DAY_MS, 2)]) await api.bookAny(renter.token, listings, when);
+  await expect(page.getByTestId('booking-notification')).toHaveCount(3);
+  await expect(page.getByTestId('occupancy-notification')).toHaveCount(1);
 
   const shot = testInfo.outputPath('dashboard.png');
   await page.screenshot({ path: shot, fullPage: true });

@@ -70,6 +70,7 @@ test('confirm, pay, complete and a failed payment move revenue and occupancy', a
   const occupancy = page.getByTestId('occupancy-notification');
   await expect(occupancy.first()).toContainText(listing.hangarNumber, { timeout: 1000 });
   await expect(occupancy.first()).toContainText('Ocupado');
+  const [, used, total] = /(\d+)\/(\d+) vagas/.exec((await occupancy.first().textContent()) ?? '') ?? [];
   const afterCreate = await expectCards(page, api, a);
   expect(afterCreate.occupancyRate).toBeGreaterThan(before.occupancyRate);
   expect(afterCreate.revenueToday).toBeCloseTo(before.revenueToday + booking.totalPrice, 2);
@@ -78,9 +79,11 @@ test('confirm, pay, complete and a failed payment move revenue and occupancy', a
   await expect(api.pay(booking)).resolves.toMatchObject({ received: true, status: 'confirmed' });
   await expectCards(page, api, a);
 
-  // Completing it frees the spot.
+  // Completing it frees the spot ("Liberado" once no spot of the hangar is taken).
   await api.setStatus(a.owner.token, booking.id, 'completed');
-  await expect(occupancy.first()).toContainText('Liberado', { timeout: 1000 });
+  await expect(occupancy).toHaveCount(2, { timeout: 1000 });
+  await expect(occupancy.first()).toContainText(`${Number(used) - 1}/${total} vagas`);
+  await expect(occupancy.first()).toContainText(Number(used) === 1 ? 'Liberado' : 'Ocupado');
   const afterComplete = await expectCards(page, api, a);
   expect(afterComplete.occupancyRate).toBeCloseTo(before.occupancyRate, 1);
   expect(afterComplete.revenueToday).toBeCloseTo(afterCreate.revenueToday, 2);
