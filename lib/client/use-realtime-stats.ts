@@ -49,6 +49,29 @@ export interface UseRealtimeStatsReturn {
   error: RealtimeError | null;
 }
 
+type Setter<T> = (update: T | ((prev: T) => T)) => void;
+
+interface Setters {
+  setStatus: Setter<ConnectionStatus>;
+  setError: Setter<RealtimeError | null>;
+  setMetrics: Setter<RealTimeMetrics | null>;
+  setBookings: Setter<BookingNotification[]>;
+  setOccupancy: Setter<OccupancyChange[]>;
+}
+
+/** Feeds a manager's status and events into React state; returns the unsubscribe functions. */
+function bind(m: WebSocketManager, s: Setters, keepOccupancy: () => number): (() => void)[] {
+  return [
+    m.onStatusChange((status, e) => {
+      s.setStatus(status);
+      s.setError(status === 'disconnected' ? (e ?? null) : null);
+    }),
+    m.subscribeToMetricsUpdates((data) => s.setMetrics(data)),
+    m.subscribeToBookingNotifications((b) => s.setBookings((prev) => [b, ...prev.filter((x) => x.id !== b.id)].slice(0, MAX_BOOKING_NOTIFICATIONS))),
+    m.subscribeToOccupancyChanges((c) => s.setOccupancy((prev) => [c, ...prev].slice(0, keepOccupancy()))),
+  ];
+}
+
 /** Metrics, notifications and connection state of one owner, live. */
 export function useRealtimeStats(options: UseRealtimeStatsOptions): UseRealtimeStatsReturn {
   const { ownerId, token, autoConnect = true } = options;
@@ -71,22 +94,17 @@ export function useRealtimeStats(options: UseRealtimeStatsOptions): UseRealtimeS
       getToken: () => (latest.current.getToken ? latest.current.getToken() : Promise.resolve(latest.current.token)),
     });
     managerRef.current = m;
-    const keep = () => latest.current.maxOccupancyChanges ?? DEFAULT_MAX_OCCUPANCY_CHANGES;
-    const offs = [
-      m.onStatusChange((s, e) => {
-        setStatus(s);
-        setError(s === 'disconnected' ? (e ?? null) : null);
-      }),
-      m.subscribeToMetricsUpdates((data) => setMetrics(data)),
-      m.subscribeToBookingNotifications((b) => setBookings((prev) => [b, ...prev.filter((x) => x.id !== b.id)].slice(0, MAX_BOOKING_NOTIFICATIONS))),
-      m.subscribeToOccupancyChanges((c) => setOccupancy((prev) => [c, ...prev].slice(0, keep()))),
-    ];
+    const offs = bind(m, { setStatus, setError, setMetrics, setBookings, setOccupancy }, () => latest.current.maxOccupancyChanges ?? DEFAULT_MAX_OCCUPANCY_CHANGES);
     if (autoConnect) m.connect().catch(() => undefined); // the status listener reports refusals
     return () => {
       offs.forEach((off) => off());
       m.disconnect();
       if (managerRef.current === m) managerRef.current = null;
+      // What this manager showed belongs to its owner; the next one starts clean.
       setStatus('disconnected');
+      setMetrics(null);
+      setBookings([]);
+      setOccupancy([]);
     };
   }, [ownerId, hasToken, autoConnect]);
 
