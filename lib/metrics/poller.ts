@@ -33,78 +33,87 @@ export function sameMetrics(a: MetricsSnapshot | undefined, b: MetricsSnapshot):
   return JSON.stringify({ ...a, lastUpdate: 0 }) === JSON.stringify({ ...b, lastUpdate: 0 });
 }
 
-/** Starts the poller; returns `stop()`, which clears its timers and its bus subscription. Timers are `unref()`ed. */
-export function startMetricsPoller(opts: MetricsPollerOptions): () => void {
-  const { source, sink, bus, intervalMs } = opts;
-  const coalesceMs = opts.coalesceMs ?? 5;
-  const logger = opts.logger ?? console;
+/** One running poller; `startMetricsPoller` is its public face. */
+class MetricsPoller {
   /** What each connected owner was last sent by this poller. */
-  const lastPushed = new Map<number, MetricsSnapshot>();
-  const pending = new Set<number>();
-  let flushTimer: NodeJS.Timeout | undefined;
-  let tickQueued = false;
-  let chain: Promise<void> = Promise.resolve();
-  let stopped = false;
+  private readonly lastPushed = new Map<number, MetricsSnapshot>();
+  private readonly pending = new Set<number>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private tickQueued = false;
+  private chain: Promise<void> = Promise.resolve();
+  private stopped = false;
 
-  const run = (task: () => Promise<void>) => {
-    chain = chain.then(task).catch((err) => logger.error('[metrics] poller step failed:', err));
-    return chain;
-  };
+  constructor(private readonly opts: MetricsPollerOptions) {
+    this.unsubscribe = opts.bus.subscribe((events) => this.onEvents(events));
+    this.timer = setInterval(() => this.onInterval(), opts.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.unsubscribe();
+  }
+
+  /** Queues `task` behind the running one, so pushes happen in computation order. */
+  private run(task: () => Promise<void>): void {
+    this.chain = this.chain.then(task).catch((err) => (this.opts.logger ?? console).error('[metrics] poller step failed:', err));
+  }
+
+  private onInterval(): void {
+    if (this.tickQueued || this.stopped) return;
+    this.tickQueued = true;
+    this.run(() => this.tick());
+  }
+
+  private async tick(): Promise<void> {
+    this.tickQueued = false;
+    const owners = this.opts.sink.connectedOwners();
+    const connected = new Set(owners);
+    for (const id of this.lastPushed.keys()) if (!connected.has(id)) this.lastPushed.delete(id);
+    await this.refreshAndPush(owners);
+  }
+
+  private onEvents(events: readonly LoggedEvent[]): void {
+    if (this.stopped) return;
+    for (const event of events) {
+      this.opts.source.invalidate(event.ownerId);
+      this.pending.add(event.ownerId);
+    }
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.run(() => this.flush()), this.opts.coalesceMs ?? 5);
+      this.flushTimer.unref();
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.flushTimer = undefined;
+    const connected = new Set(this.opts.sink.connectedOwners());
+    const owners = [...this.pending].filter((id) => connected.has(id));
+    this.pending.clear();
+    await this.refreshAndPush(owners);
+  }
 
   /** Refreshes `owners` in one batch and pushes to those still connected whose values changed. */
-  const refreshAndPush = async (owners: number[]) => {
-    if (owners.length === 0 || stopped) return;
-    const values = await source.refresh(owners);
-    if (stopped) return;
-    const connected = new Set(sink.connectedOwners());
+  private async refreshAndPush(owners: number[]): Promise<void> {
+    if (owners.length === 0 || this.stopped) return;
+    const values = await this.opts.source.refresh(owners);
+    if (this.stopped) return;
+    const connected = new Set(this.opts.sink.connectedOwners());
     for (const [ownerId, metrics] of values) {
-      if (!connected.has(ownerId) || sameMetrics(lastPushed.get(ownerId), metrics)) continue;
-      lastPushed.set(ownerId, metrics);
-      sink.pushMetrics(ownerId, metrics);
+      if (!connected.has(ownerId) || sameMetrics(this.lastPushed.get(ownerId), metrics)) continue;
+      this.lastPushed.set(ownerId, metrics);
+      this.opts.sink.pushMetrics(ownerId, metrics);
     }
-  };
+  }
+}
 
-  const tick = async () => {
-    tickQueued = false;
-    const owners = sink.connectedOwners();
-    const connected = new Set(owners);
-    for (const id of lastPushed.keys()) if (!connected.has(id)) lastPushed.delete(id);
-    await refreshAndPush(owners);
-  };
-
-  const flush = async () => {
-    flushTimer = undefined;
-    const connected = new Set(sink.connectedOwners());
-    const owners = [...pending].filter((id) => connected.has(id));
-    pending.clear();
-    await refreshAndPush(owners);
-  };
-
-  const onEvents = (events: readonly LoggedEvent[]) => {
-    if (stopped) return;
-    for (const event of events) {
-      source.invalidate(event.ownerId);
-      pending.add(event.ownerId);
-    }
-    if (!flushTimer) {
-      flushTimer = setTimeout(() => void run(flush), coalesceMs);
-      flushTimer.unref();
-    }
-  };
-
-  const unsubscribe = bus.subscribe(onEvents);
-  const timer = setInterval(() => {
-    if (tickQueued || stopped) return;
-    tickQueued = true;
-    void run(tick);
-  }, intervalMs);
-  timer.unref();
-
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    clearInterval(timer);
-    if (flushTimer) clearTimeout(flushTimer);
-    unsubscribe();
-  };
+/** Starts a poller; returns `stop()`, which clears its timers and its bus subscription. Timers are `unref()`ed. */
+export function startMetricsPoller(opts: MetricsPollerOptions): () => void {
+  const poller = new MetricsPoller(opts);
+  return () => poller.stop();
 }

@@ -160,7 +160,7 @@ export async function computeMetrics(db: Queryable, ownerIds: readonly number[],
   const w = metricsWindows(opts.now ?? new Date(), opts.timeZone);
   const plan = planHistory(ids, w, opts.knownHistory, opts.refreshMonth);
   const none = Promise.resolve([] as FamilyRows['history']);
-  const rows = await inSnapshot(db, async (q) => {
+  const found = await inSnapshot(db, async (q) => {
     const [listings, active, windows, history, refreshed] = await Promise.all([
       listingFamily(q, ids),
       activeFamily(q, ids, w),
@@ -170,7 +170,7 @@ export async function computeMetrics(db: Queryable, ownerIds: readonly number[],
     ]);
     return { listings, active, windows, history, refreshed };
   });
-  return assemble(ids, w, rows, plan);
+  return assemble(ids, w, found, plan);
 }
 
 /** The same computation for one owner, from scratch (the per-owner baseline tests and the benchmark compare with). */
