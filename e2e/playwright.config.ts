@@ -40,5 +40,7 @@ export default defineConfig({
     timeout: 300_000,
     stdout: 'pipe',
     stderr: 'pipe',
+    // SIGTERM (not the default SIGKILL) lets web-server.ts stop the server and delete the run's database.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
   },
 });

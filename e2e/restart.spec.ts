@@ -7,10 +7,12 @@
  * resumed from the event log with `Last-Event-ID`: each once, none lost, none repeated.
  */
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ACCOUNTS, DAY_MS, HangarApi, stay } from './api';
 import { expect, expectLive, normalize, serverMetrics, signIn, test } from './fixtures';
 import { formatBRL } from '../lib/client/format';
-import { runId, startServer, stopServer, STRIPE_WEBHOOK_SECRET } from './server';
+import { ROOT, runId, startServer, stopServer, STRIPE_WEBHOOK_SECRET } from './server';
 
 const PORT_A = 3110;
 const PORT_B = 3111;
@@ -21,6 +23,7 @@ let serverA: ChildProcess | undefined;
 let serverB: ChildProcess | undefined;
 test.afterAll(async () => {
   for (const s of [serverA, serverB]) if (s) await stopServer(s);
+  if (process.env.E2E_KEEP_DATA !== '1') rmSync(join(ROOT, dir()), { recursive: true, force: true });
 });
 
 test('the page reconnects by itself after a restart and shows exactly the events it missed', async ({ browser, consoleWatch }) => {
