@@ -2,7 +2,8 @@
  * `GET /api/ws` streams an owner's events as Server-Sent Events; `POST /api/ws` carries client
  * messages. The route is a thin adapter: everything lives in lib/realtime/ (Web APIs only here).
  */
-import { errorResponse } from '@/lib/errors';
+import { AppError, errorResponse } from '@/lib/errors';
+import { limitClientMessages } from '@/lib/rate-limit';
 import { handleClientMessage } from '@/lib/realtime/messages';
 import { handleStreamRequest } from '@/lib/realtime/stream';
 
@@ -13,8 +14,19 @@ export function GET(req: Request): Promise<Response> {
   return handleStreamRequest(req);
 }
 
+/**
+ * Without this, Next answers HEAD with the GET handler: a stream is opened in the hub and its body
+ * is never read or cancelled, so every HEAD would hold one of the owner's stream slots until the
+ * token expires.
+ */
+export function HEAD(): Response {
+  return errorResponse(new AppError(405, 'method_not_allowed', 'Use GET to open the stream.', { headers: { Allow: 'GET, POST' } }));
+}
+
+/** Client messages; 429 `too_many_requests` (with `Retry-After`) past the per-user budget. */
 export async function POST(req: Request): Promise<Response> {
   try {
+    await limitClientMessages(req);
     return Response.json(await handleClientMessage(req), { headers: { 'Cache-Control': 'no-store' } });
   } catch (err) {
     return errorResponse(err);
