@@ -6,11 +6,11 @@
  * spread over two years, reusing the data when it is already there. Then, for 100, 1 000 and
  * 5 000 connected owners, it times the poller's batched refresh against computing the same owners
  * one at a time (sequentially; for 5 000 from a sample of 500, extrapolated), median of several
- * runs — first with the indexes of the migrations only, then with the two it recommends.
+ * runs — with the indexes of the migrations only and with the two it recommends, interleaved.
  *
  * "now" for the computations is the newest booking's creation time, so a database seeded days ago
  * still has bookings today, in the last 7/30 days, etc. Environment: BENCH_DATABASE (name),
- * BENCH_RUNS (default 7); the time zone is the config's BOOKING_TIMEZONE.
+ * BENCH_RUNS (default 11); the time zone is the config's BOOKING_TIMEZONE.
  */
 import { cpus, loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
@@ -27,7 +27,7 @@ const BOOKINGS = 1_000_000;
 const CHUNKS = 10;
 const RENTERS = 2_000;
 const TZ = config().BOOKING_TIMEZONE;
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
 
@@ -134,7 +134,7 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
  * median tick after a minute of ticks, when each tick carries the closed months over and recounts
  * one of them in rotation.
  */
-async function batchedTicks(db: Db, ids: number[], now: number): Promise<{ cold: number; steady: number }> {
+async function batchedTicks(db: Db, ids: number[], now: number): Promise<{ cold: number; steady: number; steadyMin: number }> {
   const colds: number[] = [];
   let clock = now;
   let cache = createMetricsCache({ getDb: async () => db, timeZone: TZ, clock: () => clock });
@@ -151,7 +151,7 @@ async function batchedTicks(db: Db, ids: number[], now: number): Promise<{ cold:
     clock += POLL_MS;
     steady.push(await time(() => cache.refresh(ids)));
   }
-  return { cold: median(colds), steady: median(steady) };
+  return { cold: median(colds), steady: median(steady), steadyMin: Math.min(...steady) };
 }
 
 /** Median time of computing `ids` from scratch one owner at a time, sequentially. */
@@ -165,19 +165,36 @@ async function oneAtATime(db: Db, ids: number[], now: number, runs: number): Pro
   return median(times);
 }
 
-async function measure(db: Db, all: number[], at: number): Promise<string[]> {
-  const lines: string[] = [];
+/** Creates or drops the recommended indexes (named as recommended, so "without" is the migrations' set). */
+async function setIndexes(database: Database, on: boolean): Promise<void> {
+  if (on) for (const ddl of RECOMMENDED_INDEXES) await database.exec(ddl);
+  else await database.exec('drop index if exists idx_hangar_bookings_created_cover; drop index if exists idx_hangar_bookings_confirmed_checkout;');
+  await database.exec('vacuum analyze hangar_bookings');
+}
+
+/** One table row: batched steady and cold ticks and one-at-a-time for `n` owners spread over all. */
+async function measure(db: Db, all: number[], at: number, n: number): Promise<string> {
+  const ids = all.filter((_, i) => i % Math.floor(all.length / n) === 0).slice(0, n);
+  const { cold, steady, steadyMin } = await batchedTicks(db, ids, at);
+  const sample = n > 1_000 ? ids.slice(0, 500) : ids;
+  const single = ((await oneAtATime(db, sample, at, 3)) * n) / sample.length;
+  const note = sample.length < n ? ` (extrapolated from ${sample.length})` : '';
+  return `| ${n.toLocaleString('en')} | ${ms(steady)} (min ${ms(steadyMin)}) | ${ms(cold)} | ${ms(single)}${note} | ${(single / steady).toFixed(0)}× / ${(single / cold).toFixed(0)}× |`;
+}
+
+/** Both index configurations, interleaved per owner count so a busy machine affects both alike. */
+async function compare(database: Database, all: number[], at: number): Promise<string[]> {
+  const header = ['| connected owners | batched tick, steady (median) | batched tick, cold (median) | one at a time (median) | ratio steady / cold |', '|---|---|---|---|---|'];
+  const tables = { without: [...header], with: [...header] };
   for (const n of [100, 1_000, 5_000]) {
-    const ids = all.filter((_, i) => i % Math.floor(all.length / n) === 0).slice(0, n);
-    const { cold, steady } = await batchedTicks(db, ids, at);
-    const sample = n > 1_000 ? ids.slice(0, 500) : ids;
-    const single = ((await oneAtATime(db, sample, at, 3)) * n) / sample.length;
-    const note = sample.length < n ? ` (extrapolated from ${sample.length})` : '';
-    const line = `| ${n.toLocaleString('en')} | ${ms(steady)} | ${ms(cold)} | ${ms(single)}${note} | ${(single / steady).toFixed(0)}× / ${(single / cold).toFixed(0)}× |`;
-    log(line);
-    lines.push(line);
+    for (const on of [false, true]) {
+      await setIndexes(database, on);
+      const line = await measure(database.db, all, at, n);
+      log(`${on ? 'with' : 'without'} the recommended indexes ${line}; load ${loadavg()[0].toFixed(1)}`);
+      tables[on ? 'with' : 'without'].push(line);
+    }
   }
-  return lines;
+  return ['', '### indexes of the current migrations only', '', ...tables.without, '', '### with the two recommended indexes', '', ...tables.with];
 }
 
 async function main() {
@@ -195,16 +212,7 @@ async function main() {
   log(`${JSON.stringify(await counts(db))}; now = ${now}; time zone ${TZ}; ${RUNS} runs per batched measurement, 3 per one-at-a-time`);
   const [{ version }] = await rows<{ version: string }>(db, sql`select version()`);
   log(`${cpus().length} CPUs, Node ${process.version}, ${version.split(' on ')[0]}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const header = ['| connected owners | batched tick, steady (median) | batched tick, cold (median) | one at a time (median) | ratio steady / cold |', '|---|---|---|---|---|'];
-  const report: string[] = [];
-  for (const withIndexes of [false, true]) {
-    if (withIndexes) for (const ddl of RECOMMENDED_INDEXES) await database.exec(ddl);
-    else await database.exec('drop index if exists idx_hangar_bookings_created_cover; drop index if exists idx_hangar_bookings_confirmed_checkout;');
-    await database.exec('vacuum analyze hangar_bookings');
-    const title = withIndexes ? 'with the two recommended indexes' : 'indexes of the current migrations only';
-    log(title);
-    report.push('', `### ${title}`, '', ...header, ...(await measure(db, all, at)));
-  }
+  const report = await compare(database, all, at);
   log(`load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(report.join('\n'));
   await database.close();

@@ -74,10 +74,24 @@ describe('MetricsCache', () => {
     const { cache, calls } = harness();
     const first = cache.get(owners[0]);
     const values = await cache.refresh([owners[0], owners[1], owners[2], owners[1]]);
-    expect(calls).toEqual([[owners[0]], [owners[1], owners[2]]]);
+    expect(calls).toHaveLength(2);
+    expect(calls).toContainEqual([owners[0]]);
+    expect(calls).toContainEqual([owners[1], owners[2]]);
     expect([...values.keys()].sort()).toEqual([...owners].sort());
     expect(values.get(owners[0])).toBe(await first);
     expect(values.get(owners[1])!.bookingsToday).toBe(2);
+  });
+
+  it('batches the misses of different owners in one event-loop turn into one computation', async () => {
+    const { cache, calls } = harness();
+    const reads = owners.flatMap((id) => [cache.get(id), cache.get(id)]);
+    const values = await Promise.all(reads);
+    expect(calls).toEqual([owners]);
+    expect(values.map((v) => v.bookingsToday)).toEqual([1, 1, 2, 2, 3, 3]);
+    await new Promise((r) => setImmediate(r));
+    cache.invalidate(owners[0]);
+    await cache.get(owners[0]); // a later turn: a batch of its own
+    expect(calls).toEqual([owners, [owners[0]]]);
   });
 
   it('invalidate makes the next read recompute, and never caches a computation that started before it', async () => {

@@ -75,6 +75,8 @@ export class MetricsCache implements RefreshableMetricsSource {
   private failing = false;
   /** Which closed month the next computation recounts. */
   private rotation = 0;
+  /** Owners missed by `get` in this event-loop turn, computed together when it ends. */
+  private nextBatch: { ids: number[]; result: Promise<BatchResult> } | undefined;
 
   constructor(private readonly opts: MetricsCacheOptions) {
     this.ttlMs = opts.ttlMs ?? 5_000;
@@ -83,11 +85,16 @@ export class MetricsCache implements RefreshableMetricsSource {
     this.logger = opts.logger ?? console;
   }
 
-  /** The owner's metrics: cached within the TTL, else shared with a running computation or computed. Rejects only when the database fails and there is no last good value. */
+  /**
+   * The owner's metrics: cached within the TTL, else shared with a running computation, else
+   * computed — together with the other owners missed in the same event-loop turn, in one
+   * aggregator call (so a reconnect storm of many owners costs a few batches, not one computation
+   * each). Rejects only when the database fails and there is no last good value.
+   */
   get(ownerId: number): Promise<MetricsSnapshot> {
     const entry = this.entries.get(ownerId);
     if (entry && entry.expiresAt > this.clock()) return Promise.resolve(view(entry));
-    return this.inflight.get(ownerId) ?? this.start([ownerId]).get(ownerId)!;
+    return this.inflight.get(ownerId) ?? this.startSoon(ownerId);
   }
 
   async refresh(ownerIds: readonly number[]): Promise<Map<number, MetricsSnapshot>> {
@@ -120,20 +127,37 @@ export class MetricsCache implements RefreshableMetricsSource {
     return this.generations.get(ownerId) ?? 0;
   }
 
-  /** Starts one aggregator call for `ids` and registers a per-owner promise for each as in flight. */
-  private start(ids: number[]): Map<number, Promise<MetricsSnapshot>> {
-    const started = new Map<number, Promise<MetricsSnapshot>>();
-    if (ids.length === 0) return started;
-    const batch = this.computeBatch(ids);
+  /** Starts one aggregator call for `ids` and registers each owner's share of it as in flight. */
+  private start(ids: number[]): void {
+    if (ids.length > 0) this.register(ids, this.computeBatch(ids));
+  }
+
+  /** Adds the owner to the batch that starts at the end of this event-loop turn (`setImmediate`). */
+  private startSoon(ownerId: number): Promise<MetricsSnapshot> {
+    if (!this.nextBatch) {
+      const ids: number[] = [];
+      const result = new Promise<BatchResult>((resolve) =>
+        setImmediate(() => {
+          this.nextBatch = undefined;
+          resolve(this.computeBatch(ids));
+        }),
+      );
+      this.nextBatch = { ids, result };
+    }
+    this.nextBatch.ids.push(ownerId);
+    this.register([ownerId], this.nextBatch.result);
+    return this.inflight.get(ownerId)!;
+  }
+
+  /** Registers, for each owner, the promise of its value from `batch` as the computation in flight. */
+  private register(ids: number[], batch: Promise<BatchResult>): void {
     for (const id of ids) {
       const generation = this.generation(id);
       const promise = batch.then((result) => this.settle(id, generation, result));
       promise.catch(noop); // a caller that awaits it still sees the rejection
       this.inflight.set(id, promise);
-      started.set(id, promise);
       void promise.finally(() => this.inflight.get(id) === promise && this.inflight.delete(id)).catch(noop);
     }
-    return started;
   }
 
   /** The month counts that may be carried over for `ids`. */
