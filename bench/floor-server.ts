@@ -7,7 +7,11 @@
  * new rows from `realtime_events` per notification, one encoding per event, the same bytes written
  * to every stream of the owner. No replay, no metrics, no caps, no per-connection database query.
  *
- * Env: PORT, DATABASE_URL, JWT_SECRET. `GET /health` answers 200 once LISTEN is up.
+ * With `FLOOR_BATCH_READS=1` (transport `floorb`) it prototypes a cheaper fan-in: the
+ * notifications that arrive together are read from the log in ONE query (`unnest` of owner,
+ * after, upTo) instead of one query per owner — what a broadcast to many owners costs then.
+ *
+ * Env: PORT, DATABASE_URL, JWT_SECRET, FLOOR_BATCH_READS. `GET /health` answers 200 once LISTEN is up.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { jwtVerify } from 'jose';
@@ -18,6 +22,7 @@ const HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Con
 const PING = Buffer.from(': ping\n\n');
 
 const port = Number(process.env.PORT ?? 3403);
+const batchReads = process.env.FLOOR_BATCH_READS === '1';
 const key = new TextEncoder().encode(process.env.JWT_SECRET ?? '');
 const sql = postgres(process.env.DATABASE_URL ?? '', { max: 10, onnotice: () => {}, connection: { TimeZone: 'UTC' } });
 const owners = new Map<number, Set<ServerResponse>>();
@@ -25,6 +30,7 @@ const cursors = new Map<number, number>();
 let listening = false;
 
 interface Row {
+  owner_id?: number;
   seq: string;
   type: string;
   payload: unknown;
@@ -37,24 +43,70 @@ function frame(ownerId: number, r: Row): Buffer {
   return Buffer.from(`id: ${r.seq}\nevent: ${r.type}\ndata: ${JSON.stringify(envelope)}\n\n`);
 }
 
-/** One notification: read what is new for the owner and write it to its streams. */
-async function onNotify(payload: string): Promise<void> {
-  const m = /^(\d+):(\d+)$/.exec(payload);
-  if (!m) return;
-  const ownerId = Number(m[1]);
-  const seq = Number(m[2]);
-  if (!owners.has(ownerId)) return;
-  const from = cursors.get(ownerId) ?? seq - 1;
-  if (seq <= from) return;
-  cursors.set(ownerId, seq);
-  const rows = await sql<Row[]>`select seq, type, payload, created_at from realtime_events
-    where owner_id = ${ownerId} and seq > ${from} and seq <= ${seq} order by seq`;
+/** Writes rows of one owner to its streams, one encoding per event. */
+function deliver(ownerId: number, rows: Row[]): void {
   const set = owners.get(ownerId);
   if (!set) return;
   for (const r of rows) {
     const bytes = frame(ownerId, r);
     for (const res of set) res.write(bytes);
   }
+}
+
+/** The range of events an owner's notification asks for, or undefined when there is nothing new. */
+function claim(payload: string): { ownerId: number; from: number; seq: number } | undefined {
+  const m = /^(\d+):(\d+)$/.exec(payload);
+  if (!m) return undefined;
+  const ownerId = Number(m[1]);
+  const seq = Number(m[2]);
+  if (!owners.has(ownerId)) return undefined;
+  const from = cursors.get(ownerId) ?? seq - 1;
+  if (seq <= from) return undefined;
+  cursors.set(ownerId, seq);
+  return { ownerId, from, seq };
+}
+
+/** One notification: read what is new for the owner and write it to its streams. */
+async function onNotify(payload: string): Promise<void> {
+  const c = claim(payload);
+  if (!c) return;
+  if (batchReads) return queueRead(c.ownerId, c.from, c.seq);
+  deliver(c.ownerId, await sql<Row[]>`select seq, type, payload, created_at from realtime_events
+    where owner_id = ${c.ownerId} and seq > ${c.from} and seq <= ${c.seq} order by seq`);
+}
+
+const pendingReads = new Map<number, { from: number; to: number }>();
+let readScheduled = false;
+
+function queueRead(ownerId: number, from: number, to: number): void {
+  const p = pendingReads.get(ownerId);
+  if (p) p.to = Math.max(p.to, to);
+  else pendingReads.set(ownerId, { from, to });
+  if (!readScheduled) {
+    readScheduled = true;
+    setImmediate(() => void readBatch().catch((err) => console.error('[floor]', err)));
+  }
+}
+
+/** Every owner notified since the last batch, read in one query. */
+async function readBatch(): Promise<void> {
+  readScheduled = false;
+  const batch = [...pendingReads];
+  pendingReads.clear();
+  const ids = batch.map(([o]) => o);
+  const froms = batch.map(([, r]) => r.from);
+  const tos = batch.map(([, r]) => r.to);
+  const rows = await sql<Row[]>`select e.owner_id, e.seq, e.type, e.payload, e.created_at
+    from unnest(${sql.array(ids)}::int[], ${sql.array(froms)}::bigint[], ${sql.array(tos)}::bigint[]) as w(owner_id, after, upto)
+    join realtime_events e on e.owner_id = w.owner_id and e.seq > w.after and e.seq <= w.upto
+    order by e.owner_id, e.seq`;
+  const byOwner = new Map<number, Row[]>();
+  for (const r of rows) {
+    const list = byOwner.get(r.owner_id!) ?? [];
+    list.push(r);
+    byOwner.set(r.owner_id!, list);
+  }
+  for (const [ownerId, list] of byOwner) deliver(ownerId, list);
 }
 
 async function authorized(req: IncomingMessage): Promise<boolean> {

@@ -15,7 +15,7 @@
  * Flags:
  *   --quick                 N=1000, 10 s of events, 2 broadcasts (smoke run)
  *   --n 1000,5000,…         stream counts (default 1000,5000,10000,15000)
- *   --transport node,floor  any of node, route, floor, empty, proto (default node,floor)
+ *   --transport node,floor  any of node, route, floor, floorb, empty, proto (default node,floor)
  *   --per-owner 10          streams per owner (M = N / per-owner), or --owners M for a fixed M
  *   --rate 200 --seconds 20 per-owner events per second, for how long
  *   --rounds 3              broadcast rounds
@@ -41,7 +41,7 @@ import { buildApp, root, type TargetKind } from './lib/targets';
 
 const OUT = join(root, 'bench', 'out');
 const RESULTS = join(OUT, 'stream-results.json');
-const ALL: TargetKind[] = ['node', 'route', 'floor', 'empty', 'proto'];
+const ALL: TargetKind[] = ['node', 'route', 'floor', 'floorb', 'empty', 'proto'];
 const log = (m: string) => console.log(`[bench:stream ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 function options() {
@@ -118,7 +118,11 @@ async function main(): Promise<void> {
   const ctx: RunContext = { dbUrl, secret, owners, tokens, port: 3401, rate: opt.rate, seconds: opt.seconds, rounds: opt.rounds, perOwner: opt.perOwner, fixedOwners: opt.owners, clients: opt.clients, profile: opt.profile, snapshot: opt.snapshot, outDir: OUT, emptyAppDir, log };
   for (const n of opt.sizes) {
     for (const t of opt.transports) {
-      const run = await runOne(ctx, t, n);
+      const run = await runOne(ctx, t, n).catch((err: Error) => {
+        log(`${t}-${n} FAILED: ${err.message} (continuing with the next run)`);
+        return undefined;
+      });
+      if (!run) continue;
       saveRun(RESULTS, run, machine);
       log(consoleLine(run, loadResults(RESULTS).runs[`floor:${n}`]));
       printProfile(run);

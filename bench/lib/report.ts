@@ -50,7 +50,7 @@ export function describeMachine(postgresVersion: string): Machine {
   return { nproc: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version, postgres: postgresVersion, date: new Date().toISOString(), commit };
 }
 
-const LABEL: Record<TargetKind, string> = { node: 'Node transport (server.ts)', route: 'Route handler (next start)', floor: 'Floor (raw node:http)', empty: 'Empty Next route (holds a ReadableStream)', proto: 'Prototype: server.ts with listen backlog 4096' };
+const LABEL: Record<TargetKind, string> = { node: 'Node transport (server.ts)', route: 'Route handler (next start)', floor: 'Floor (raw node:http)', floorb: 'Prototype: floor with one log read per NOTIFY burst', empty: 'Empty Next route (holds a ReadableStream)', proto: 'Prototype: server.ts with listen backlog 4096' };
 
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '–' : `${fmt(a / b, 2)}×`);
 

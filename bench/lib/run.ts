@@ -167,7 +167,13 @@ async function steadyPhase(ctx: RunContext, target: Target, pool: ClientPool, pu
   await pool.take();
   const before = await memory(target); // also resets the probe's event-loop delay histogram
   ctx.log(`  per-owner events: ${ctx.rate}/s for ${ctx.seconds} s over ${perOwner.size} owners`);
+  const x0 = ctx.profile ? await xactCount(ctx.dbUrl, true) : 0;
   const done = await pub.request({ cmd: 'steady', owners: [...perOwner.keys()], rate: ctx.rate, seconds: ctx.seconds }, 'steady-done');
+  if (ctx.profile) {
+    // The publisher's own transactions are one per event; the rest are the server's (log reads, metrics).
+    const serverXacts = (await xactCount(ctx.dbUrl, true)) - x0 - 1 - done.events.length / 3;
+    ctx.log(`  server database transactions per published event: ${(serverXacts / (done.events.length / 3)).toFixed(2)}`);
+  }
   let expected = 0;
   for (let i = 0; i < done.events.length; i += 3) expected += perOwner.get(done.events[i]) ?? 0;
   await pool.waitReceipts(expected, 15_000);
@@ -282,7 +288,7 @@ async function openAll(ctx: RunContext, target: Target, pool: ClientPool, specs:
 
 async function stormPhase(ctx: RunContext, pool: ClientPool, n: number, earlier: WorkerStatus): Promise<RunResult['storm']> {
   ctx.log(`  reconnect storm: all ${n} clients drop and reconnect at once with Last-Event-ID`);
-  const r = await pool.storm(300_000);
+  const r = await pool.storm(600_000);
   for (const [k, v] of Object.entries(earlier.errors)) r.status.errors[k] = (r.status.errors[k] ?? 0) - v;
   r.status.drops -= earlier.drops;
   ctx.log(`  all ${r.status.live}/${n} live again in ${(r.ms / 1000).toFixed(2)} s${errorText(r.status)}`);

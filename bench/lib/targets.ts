@@ -5,6 +5,7 @@
  * - `node`:  server.ts (what `npm start` runs): Next for everything, `GET /api/ws` on the Node transport.
  * - `route`: `next start` (what `WS_TRANSPORT=route npm start` runs): `GET /api/ws` as a route handler.
  * - `floor`: bench/floor-server.ts, a raw `node:http` SSE server (the floor).
+ * - `floorb`: the floor with batched log reads (FLOOR_BATCH_READS=1, a prototype of a fan-in fix).
  * - `empty`: a Next app whose only route holds a `ReadableStream` (Next's own per-stream floor).
  * - `proto`: bench/proto/server-backlog.ts, server.ts with a larger listen backlog (a prototype fix).
  */
@@ -13,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from './stats';
 
-export type TargetKind = 'node' | 'route' | 'floor' | 'empty' | 'proto';
+export type TargetKind = 'node' | 'route' | 'floor' | 'floorb' | 'empty' | 'proto';
 
 /** The build directory of the bench (never `.next`, `.next-e2e` or `.next-test`). */
 export const BENCH_DIST_DIR = '.next-bench';
@@ -50,16 +51,17 @@ export interface MemSample {
 
 /**
  * `next build` into the bench dist dir through scripts/start.mjs (it rebuilds only when the
- * sources are newer). Next adds the dist dir's types to tsconfig.json's `include` on every build;
- * those two lines are taken out again, since tsconfig.json is not the bench's file.
+ * sources are newer). Next adds the dist dir's types to tsconfig.json's `include` when they are not
+ * listed; lines it added are taken out again, since tsconfig.json is not the bench's file.
  */
 export function buildApp(env: NodeJS.ProcessEnv): void {
+  const listedBefore = readFileSync(join(root, 'tsconfig.json'), 'utf8').includes(`"${BENCH_DIST_DIR}/`);
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'start.mjs'), '--build-only'], {
     cwd: root,
     env: { ...env, NEXT_DIST_DIR: BENCH_DIST_DIR },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  restoreTsconfig();
+  if (!listedBefore) restoreTsconfig();
   if (r.status !== 0) throw new Error(`next build into ${BENCH_DIST_DIR} failed (${r.status})`);
 }
 
@@ -82,6 +84,7 @@ function command(kind: TargetKind, port: number, emptyAppDir: string): string[] 
     case 'route':
       return [...heap, nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'];
     case 'floor':
+    case 'floorb':
       return [...heap, '--import', 'tsx', join(root, 'bench', 'floor-server.ts')];
     case 'proto':
       return [...heap, '--import', 'tsx', join(root, 'bench', 'proto', 'server-backlog.ts')];
@@ -90,7 +93,7 @@ function command(kind: TargetKind, port: number, emptyAppDir: string): string[] 
   }
 }
 
-const READY_PATH: Record<TargetKind, string> = { node: '/api/health', route: '/api/health', floor: '/health', empty: '/api/health', proto: '/api/health' };
+const READY_PATH: Record<TargetKind, string> = { node: '/api/health', route: '/api/health', floor: '/health', floorb: '/health', empty: '/api/health', proto: '/api/health' };
 
 /** Starts a server under test and resolves once it answers its health path. */
 export async function startTarget(kind: TargetKind, port: number, env: NodeJS.ProcessEnv, emptyAppDir = ''): Promise<Target> {
@@ -105,6 +108,7 @@ export async function startTarget(kind: TargetKind, port: number, env: NodeJS.Pr
       PORT: String(port),
       HOSTNAME: '127.0.0.1',
       BENCH_PROBE_PORT: String(probePort),
+      FLOOR_BATCH_READS: kind === 'floorb' ? '1' : '0',
       NODE_OPTIONS: `--require ${join(root, 'bench', 'heap-probe.cjs')}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
