@@ -5,13 +5,14 @@
  * `stale: true`; the failure is logged once, and so is the recovery.
  *
  * The closed months of `bookingsByMonth` (eleven months of bookings: the bulk of the work) are
- * carried over from an owner's previous value, and each computation recounts one of them in
- * rotation, so a poll tick reads about two months of bookings instead of a year, and every closed
- * month is recounted at least every eleven computations (eleven is prime, so any regular pattern
- * of ticks and event refreshes still visits them all). Changes made through the app reach them at
- * once (`invalidate` drops the owner's history); changes written behind the app's back (e.g. the
- * legacy portal cancelling an old booking) show in a past month within eleven polls (≈ 55 s at
- * the default interval), and everywhere else at the next poll.
+ * carried over from an owner's previous value, and each computation recounts the next one in
+ * turn, so a poll tick reads about two months of bookings instead of a year. A connected owner,
+ * in every tick, has each month recounted within eleven ticks (≈ 55 s at the default interval)
+ * when nothing computes in between; eleven being prime, a regular interleaving of ticks and event
+ * refreshes still reaches every month. Changes made through the app reach past months at once
+ * (`invalidate` drops the owner's history); changes written behind the app's back (e.g. the legacy
+ * portal cancelling an old booking) show there within that rotation, and everywhere else at the
+ * next poll.
  *
  * Invalidation is generation-based: a computation that was already running when `invalidate(X)`
  * was called may predate the change, so its result is handed to the callers that were waiting for
