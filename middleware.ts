@@ -7,36 +7,9 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { verifyToken, missingToken } from './lib/auth/jwt';
 import { AppError } from './lib/errors';
+import { withSecurityHeaders } from './lib/security-headers';
 
-const DEV = process.env.NODE_ENV !== 'production';
-
-/** Same-origin everything; Next's inline bootstrap scripts need 'unsafe-inline' (and eval in dev). */
-const CSP = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${DEV ? " 'unsafe-eval'" : ''}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-export const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': CSP,
-  'X-Frame-Options': 'DENY',
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'strict-origin-when-cross-origin',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-};
-
-function withHeaders(res: NextResponse): NextResponse {
-  for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
-  return res;
-}
+const withHeaders = (res: NextResponse): NextResponse => withSecurityHeaders(res);
 
 export async function middleware(req: NextRequest): Promise<NextResponse> {
   // The Stripe webhook authenticates with its signature, not a user token.

@@ -9,6 +9,11 @@ const nextConfig: NextConfig = {
   // Route handlers stream SSE; compression would hold small frames back.
   compress: false,
   turbopack: { root: import.meta.dirname },
+  experimental: {
+    // Next buffers request bodies that pass through middleware up to this size (default 10 MB);
+    // our routes accept at most 16 KiB (the Stripe webhook 256 KiB), so hostile bodies stop here.
+    proxyClientMaxBodySize: '1mb',
+  },
 };
 
 export default nextConfig;

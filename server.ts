@@ -23,10 +23,17 @@ await startRuntime();
 
 const server = createServer((req, res) => {
   if (req.method === 'GET' && (req.url === '/api/ws' || req.url?.startsWith('/api/ws?'))) {
-    void handleNodeStream(req, res);
+    handleNodeStream(req, res).catch((err) => {
+      console.error('[ws] stream handler failed', (err as Error).message);
+      res.destroy();
+    });
     return;
   }
-  void handle(req, res);
+  handle(req, res).catch((err) => {
+    console.error('[next] request handler failed', (err as Error).message);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal_error","message":"Something went wrong on our side."}');
+    else res.destroy();
+  });
 });
 server.keepAliveTimeout = 65_000;
 server.listen(port, hostname, () => console.log(`[ready] http://localhost:${port} (Node stream transport)`));

@@ -32,6 +32,12 @@ const schema = z.object({
   EVENT_LOG_RETENTION_COUNT: int(1_000, 1),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_SECRET_KEY: z.string().optional(),
+  /** Login attempts per minute per client address (burst the same). */
+  RATE_LIMIT_LOGIN_PER_IP: int(30, 1),
+  /** Login attempts per minute per account, from any address. */
+  RATE_LIMIT_LOGIN_PER_EMAIL: int(10, 1),
+  /** `POST /api/ws` messages per 10 s per user. */
+  RATE_LIMIT_WS_POST: int(60, 1),
   /** Seed demo data into an empty embedded database on start (`0` to disable). */
   SEED_DEMO_DATA: z.enum(['0', '1']).default('1'),
 });
@@ -41,6 +47,9 @@ export type Config = Readonly<
 >;
 
 let generatedSecret: string | undefined;
+
+/** Secrets seen in the portal's code and docs; refused in production whatever their length. */
+const WEAK_SECRETS = new Set(['your-secret-key', 'secret', 'changeme']);
 
 /** Parses `env` into a frozen config; throws with every problem listed when it is invalid. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -55,6 +64,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   let secret = c.JWT_SECRET;
   let jwtSecretGenerated = false;
+  if (secret && c.NODE_ENV === 'production' && !isBuildPhase(env) && (Buffer.byteLength(secret) < 32 || WEAK_SECRETS.has(secret))) {
+    throw new Error('JWT_SECRET is too weak for production: use at least 32 random bytes (e.g. `openssl rand -hex 32`).');
+  }
   if (!secret) {
     if (c.NODE_ENV === 'production' && !isBuildPhase(env)) {
       throw new Error('JWT_SECRET must be set in production (at least 32 random bytes).');

@@ -55,13 +55,24 @@ export function errorResponse(err: unknown): Response {
       { status: 503, headers: { 'Retry-After': '5' } },
     );
   }
-  console.error('[api] unexpected error', err);
+  if (isInvalidText(err)) {
+    return Response.json({ error: 'invalid_request', message: 'The request holds characters the database cannot store.' } satisfies ErrorBody, { status: 400 });
+  }
+  // Message and code only: the error object may carry SQL parameters (emails, names).
+  const e = err as { message?: unknown; code?: unknown };
+  console.error(`[api] unexpected error: ${String(e?.message ?? err)}${e?.code ? ` (${String(e.code)})` : ''}`);
   return Response.json({ error: 'internal_error', message: 'Something went wrong on our side.' } satisfies ErrorBody, {
     status: 500,
   });
 }
 
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', '57P01', '57P03']);
+
+/** PostgreSQL's "this text cannot be stored" (NUL byte, bad encoding): the client's input, not our fault. */
+function isInvalidText(err: unknown): boolean {
+  const code = (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return code === '22021' || code === '22P05';
+}
 
 /** True for errors that mean "the database cannot be reached right now". */
 export function isDatabaseUnavailable(err: unknown): boolean {

@@ -45,7 +45,16 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S, max
   } catch {
     throw new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
   }
+  if (hasNul(body)) throw new AppError(400, 'invalid_request', 'Text fields may not contain NUL characters.');
   return parseWith(schema, body);
+}
+
+/** True when any string (or key) in a parsed JSON value holds U+0000, which PostgreSQL cannot store. */
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) if (k.includes('\0') || hasNul(v, depth + 1)) return true;
+  return false;
 }
 
 /** Validates `value` with `schema`; a failure is a 400 naming the first offending field. */

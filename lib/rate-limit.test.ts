@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as loginPost } from '@/app/api/auth/login/route';
 import { POST as wsPost } from '@/app/api/ws/route';
-import { mintToken } from '../test/fixtures';
+import { createUser, mintToken } from '../test/fixtures';
+import { getDb } from './db/client';
 import {
   clientIp,
   LOGIN_PER_EMAIL,
@@ -158,8 +159,9 @@ describe('POST /api/auth/login limits', () => {
 
 describe('POST /api/ws limits', () => {
   it('a client flooding messages gets 429 after the per-user budget; other users keep theirs', async () => {
-    const flooder = await mintToken({ id: 900_001 });
-    const other = await mintToken({ id: 900_002 });
+    // Real users: every message checks that its user still exists.
+    const flooder = (await createUser(await getDb())).token;
+    const other = (await createUser(await getDb())).token;
     for (let i = 0; i < WS_POST_PER_USER.capacity; i++) {
       expect((await ping(flooder, `198.51.100.${(i % 200) + 1}`)).status).toBe(200);
     }
@@ -171,7 +173,7 @@ describe('POST /api/ws limits', () => {
   });
 
   it("forged tokens naming a victim's id cannot spend the victim's budget", async () => {
-    const victimId = 900_003;
+    const victimId = (await createUser(await getDb())).userId;
     const forged = await mintToken({ id: victimId }, { secret: 'not-the-server-secret-not-the-server-secret' });
     let limited = 0;
     for (let i = 0; i < WS_POST_PER_USER.capacity + 5; i++) {
@@ -185,6 +187,6 @@ describe('POST /api/ws limits', () => {
 
   it('the limiters are one set per process', () => {
     expect(rateLimits()).toBe(rateLimits());
-    expect(rateLimits().wsPostPerUser.rule).toBe(WS_POST_PER_USER);
+    expect(rateLimits().wsPostPerUser.rule).toEqual(WS_POST_PER_USER);
   });
 });

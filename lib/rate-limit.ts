@@ -5,6 +5,7 @@
  * server share them). They are per instance: behind a load balancer of N instances a client gets
  * up to N times the budget, which still bounds guessing and flooding.
  */
+import { config } from './config';
 import { AppError } from './errors';
 import { verifyToken } from './auth/jwt';
 import { tokenFromRequest } from './auth/request';
@@ -17,15 +18,16 @@ export interface RateLimitRule {
   windowMs: number;
 }
 
-/** `POST /api/auth/login` per client IP: 30 attempts per minute (a NAT may hide an office). */
+/** `POST /api/auth/login` per client IP: 30 attempts per minute (a NAT may hide an office); capacity from RATE_LIMIT_LOGIN_PER_IP. */
 export const LOGIN_PER_IP: RateLimitRule = { capacity: 30, windowMs: 60_000 };
 
-/** `POST /api/auth/login` per email (lower-cased): 10 attempts per minute, whatever the IP. */
+/** `POST /api/auth/login` per email (lower-cased): 10 attempts per minute, whatever the IP; capacity from RATE_LIMIT_LOGIN_PER_EMAIL. */
 export const LOGIN_PER_EMAIL: RateLimitRule = { capacity: 10, windowMs: 60_000 };
 
 /**
  * `POST /api/ws` per user (per client IP when the request carries no valid token): 60 messages per
- * 10 s. A client pings every 30 s and refreshes its token rarely, so only a flood reaches this.
+ * 10 s (capacity from RATE_LIMIT_WS_POST). A client pings every 30 s and refreshes its token
+ * rarely, so only a flood reaches this.
  */
 export const WS_POST_PER_USER: RateLimitRule = { capacity: 60, windowMs: 10_000 };
 
@@ -130,10 +132,11 @@ const g = globalThis as { __hangarRateLimits?: RateLimits };
 /** The process-wide limiters, created (with their sweep timer) on first use. */
 export function rateLimits(): RateLimits {
   if (!g.__hangarRateLimits) {
+    const c = config();
     const limits: RateLimits = {
-      loginPerIp: new RateLimiter(LOGIN_PER_IP),
-      loginPerEmail: new RateLimiter(LOGIN_PER_EMAIL),
-      wsPostPerUser: new RateLimiter(WS_POST_PER_USER),
+      loginPerIp: new RateLimiter({ ...LOGIN_PER_IP, capacity: c.RATE_LIMIT_LOGIN_PER_IP }),
+      loginPerEmail: new RateLimiter({ ...LOGIN_PER_EMAIL, capacity: c.RATE_LIMIT_LOGIN_PER_EMAIL }),
+      wsPostPerUser: new RateLimiter({ ...WS_POST_PER_USER, capacity: c.RATE_LIMIT_WS_POST }),
     };
     setInterval(() => Object.values(limits).forEach((l: RateLimiter) => l.sweep()), SWEEP_EVERY_MS).unref();
     g.__hangarRateLimits = limits;

@@ -30,6 +30,10 @@ function needsBuild() {
 
 function ensureSecret() {
   if (process.env.JWT_SECRET) return;
+  if (process.env.NODE_ENV === 'production') {
+    console.error('JWT_SECRET must be set when NODE_ENV=production (at least 32 random bytes). Refusing to start.');
+    process.exit(1);
+  }
   const file = join(root, '.data', 'jwt-secret');
   if (!existsSync(file)) {
     mkdirSync(join(root, '.data'), { recursive: true });

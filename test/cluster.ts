@@ -3,13 +3,39 @@
  * processes on one PostgreSQL, over a build in `.next-test` made once when missing or stale.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 export const TEST_DIST_DIR = '.next-test';
 
-/** Builds the app into `.next-test` if that build is missing or older than the sources. */
+/**
+ * Builds the app into `.next-test` if that build is missing or older than the sources. Test files
+ * run in parallel workers, so a lock directory (mkdir is atomic) keeps two from building at once.
+ */
 export function ensureBuild(): void {
+  const lock = join(root, `${TEST_DIST_DIR}.lock`);
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than 10 minutes belongs to a dead run.
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 600_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`waited too long for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function build(): void {
   const r = spawnSync(process.execPath, [join(root, 'scripts/start.mjs'), '--build-only'], {
     cwd: root,
     env: { ...process.env, NEXT_DIST_DIR: TEST_DIST_DIR, JWT_SECRET: process.env.JWT_SECRET ?? 'build' },

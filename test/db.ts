@@ -9,7 +9,8 @@ export function baseDatabaseUrl(): string | undefined {
   if (g.__baseDatabaseUrl === undefined) g.__baseDatabaseUrl = process.env.TEST_BASE_DATABASE_URL ?? process.env.DATABASE_URL ?? null;
   return g.__baseDatabaseUrl ?? undefined;
 }
-process.env.TEST_BASE_DATABASE_URL ??= baseDatabaseUrl();
+// Only when there is one: assigning undefined to process.env stores the string "undefined".
+if (baseDatabaseUrl() && !process.env.TEST_BASE_DATABASE_URL) process.env.TEST_BASE_DATABASE_URL = baseDatabaseUrl();
 
 export interface Scratch {
   url?: string;

@@ -28,14 +28,15 @@ export async function ownersOfUser(db: Queryable, userId: number) {
     .orderBy(hangarOwners.id);
 }
 
-/** Throws 401 when the token's user no longer exists or was soft-deleted. */
-export async function assertUserActive(db: Queryable, claims: TokenClaims): Promise<void> {
+/** Throws 401 when the token's user no longer exists or was soft-deleted; returns the row's role. */
+export async function assertUserActive(db: Queryable, claims: TokenClaims): Promise<{ role: string }> {
   const [row] = await db
-    .select({ id: users.id })
+    .select({ id: users.id, role: users.role })
     .from(users)
     .where(and(eq(users.id, claims.userId), isNull(users.deletedAt)))
     .limit(1);
   if (!row) throw invalidToken('its user no longer exists');
+  return { role: row.role ?? 'user' };
 }
 
 /**
@@ -61,13 +62,15 @@ export async function resolveOwner(db: Queryable, claims: TokenClaims, rawOwnerI
   const [row] = await db
     .select({
       userActive: sql<boolean>`exists (select 1 from ${users} where ${users.id} = ${claims.userId} and ${users.deletedAt} is null)`,
+      role: sql<string | null>`(select ${users.role} from ${users} where ${users.id} = ${claims.userId})`,
       ownerExists: sql<boolean>`exists (select 1 from ${hangarOwners} where ${hangarOwners.id} = ${ownerId})`,
       ownerUserId: sql<number | null>`(select ${hangarOwners.userId} from ${hangarOwners} where ${hangarOwners.id} = ${ownerId})`,
     })
     .from(sql`(select 1) as one`);
   if (!row.userActive) throw invalidToken('its user no longer exists');
   if (!row.ownerExists) throw new AppError(404, 'unknown_owner', `There is no hangar owner ${ownerId}.`);
-  if (Number(row.ownerUserId) !== claims.userId && !isAdmin(claims)) {
+  // The role is the row's, not the token's: a demoted admin loses access at once.
+  if (Number(row.ownerUserId) !== claims.userId && !isAdmin({ role: row.role ?? 'user' })) {
     throw new AppError(403, 'forbidden_owner', `This token may not open owner ${ownerId}.`);
   }
   return ownerId;

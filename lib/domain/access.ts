@@ -64,12 +64,13 @@ export async function loadUser(db: Queryable, userId: number): Promise<Actor | u
 
 /**
  * The caller of a request. A valid token whose user was deleted is refused with 401, like the
- * stream does. The role comes from the token (as the portal's routes read it), not the row.
+ * stream does. The role comes from the user's row, not the token: a demoted admin stops being
+ * one at once, not when their (7-day) token expires.
  */
 export async function loadActor(db: Queryable, claims: TokenClaims): Promise<Actor> {
   const user = await loadUser(db, claims.userId);
   if (!user) throw invalidToken('its user no longer exists');
-  return { ...user, admin: isAdmin(claims) };
+  return user;
 }
 
 /** True when `actor` manages the listing: its owner profile is theirs, or they are an admin. */

@@ -38,7 +38,8 @@ export interface WebhookOutcome {
 }
 
 const IntentShape = z.object({
-  id: z.string().min(1).max(100),
+  // Stripe ids are `pi_` + alphanumerics; anything else is refused before it reaches a query.
+  id: z.string().min(1).max(100).regex(/^[A-Za-z0-9_]+$/),
   amount: z.int().nonnegative().optional(),
   amount_received: z.int().nonnegative().optional(),
   currency: z.string().optional(),

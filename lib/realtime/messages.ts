@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { isAdmin, verifyToken, type TokenClaims } from '../auth/jwt';
-import { resolveOwner } from '../auth/owners';
+import { assertUserActive, resolveOwner } from '../auth/owners';
 import { authenticate } from '../auth/request';
 import { getDb } from '../db/client';
 import { AppError } from '../errors';
@@ -71,7 +71,7 @@ export async function handleClientMessage(req: Request): Promise<unknown> {
 const str = (v: string | number | null | undefined) => (v === null || v === undefined ? undefined : String(v));
 
 /** Where a message's stream is: in this process, on another live instance, or none given. */
-type Target = { local: Connection } | { remote: string; ownerId: number } | undefined;
+type Target = { local: Connection } | { remote: string; ownerId: number; admin: boolean } | undefined;
 
 /**
  * The stream `connectionId` names, after checking the caller may act on its owner. A stream held
@@ -79,6 +79,8 @@ type Target = { local: Connection } | { remote: string; ownerId: number } | unde
  */
 async function connectionFor(hub: Hub, claims: TokenClaims, connectionId: string | undefined, ownerId: string | number | null | undefined): Promise<Target> {
   const db = await getDb();
+  // Every message checks the user still exists; the role is the row's, not the token's.
+  const admin = isAdmin(await assertUserActive(db, claims));
   if (!connectionId) {
     if (ownerId !== undefined && ownerId !== null) await resolveOwner(db, claims, String(ownerId));
     return undefined;
@@ -86,17 +88,17 @@ async function connectionFor(hub: Hub, claims: TokenClaims, connectionId: string
   const conn = hub.connection(connectionId);
   if (!conn) {
     const at = instanceOf(connectionId);
-    if (at && getCluster()?.isLive(at)) return { remote: at, ownerId: await resolveOwner(db, claims, str(ownerId)) };
+    if (at && getCluster()?.isLive(at)) return { remote: at, ownerId: await resolveOwner(db, claims, str(ownerId)), admin };
     throw new AppError(404, 'unknown_connection', 'No open stream has this connectionId.');
   }
   const allowed = await resolveOwner(db, claims, str(ownerId) ?? String(conn.ownerId));
-  if (conn.ownerId !== allowed || (conn.userId !== claims.userId && !isAdmin(claims))) {
+  if (conn.ownerId !== allowed || (conn.userId !== claims.userId && !admin)) {
     throw new AppError(403, 'forbidden_connection', 'This connectionId belongs to another owner.');
   }
   return { local: conn };
 }
 
 /** Sends a message to the instance holding the stream. */
-async function route(target: { remote: string; ownerId: number }, claims: TokenClaims, connectionId: string, op: ControlMessage['op'], extra: Partial<ControlMessage>) {
-  await getCluster()!.send({ to: target.remote, op, connectionId, ownerId: target.ownerId, userId: claims.userId, admin: isAdmin(claims), ...extra });
+async function route(target: { remote: string; ownerId: number; admin: boolean }, claims: TokenClaims, connectionId: string, op: ControlMessage['op'], extra: Partial<ControlMessage>) {
+  await getCluster()!.send({ to: target.remote, op, connectionId, ownerId: target.ownerId, userId: claims.userId, admin: target.admin, ...extra });
 }

@@ -4,14 +4,15 @@
  */
 import { AppError, errorResponse } from '@/lib/errors';
 import { limitClientMessages } from '@/lib/rate-limit';
+import { withSecurityHeaders } from '@/lib/security-headers';
 import { handleClientMessage } from '@/lib/realtime/messages';
 import { handleStreamRequest } from '@/lib/realtime/stream';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export function GET(req: Request): Promise<Response> {
-  return handleStreamRequest(req);
+export async function GET(req: Request): Promise<Response> {
+  return withSecurityHeaders(await handleStreamRequest(req));
 }
 
 /**
@@ -20,15 +21,15 @@ export function GET(req: Request): Promise<Response> {
  * token expires.
  */
 export function HEAD(): Response {
-  return errorResponse(new AppError(405, 'method_not_allowed', 'Use GET to open the stream.', { headers: { Allow: 'GET, POST' } }));
+  return withSecurityHeaders(errorResponse(new AppError(405, 'method_not_allowed', 'Use GET to open the stream.', { headers: { Allow: 'GET, POST' } })));
 }
 
 /** Client messages; 429 `too_many_requests` (with `Retry-After`) past the per-user budget. */
 export async function POST(req: Request): Promise<Response> {
   try {
     await limitClientMessages(req);
-    return Response.json(await handleClientMessage(req), { headers: { 'Cache-Control': 'no-store' } });
+    return withSecurityHeaders(Response.json(await handleClientMessage(req), { headers: { 'Cache-Control': 'no-store' } }));
   } catch (err) {
-    return errorResponse(err);
+    return withSecurityHeaders(errorResponse(err));
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorResponse } from '../../errors';
+import { withSecurityHeaders } from '../../security-headers';
 import type { Connection, Transport } from '../connection';
 import { getHub } from '../registry';
 import { authorizeStream } from '../stream';
@@ -25,7 +26,11 @@ function toRequest(req: IncomingMessage): Request {
 }
 
 async function sendError(res: ServerResponse, err: unknown): Promise<void> {
-  const r = errorResponse(err);
+  if (res.headersSent) {
+    res.destroy(); // the stream had started: a JSON error cannot follow it
+    return;
+  }
+  const r = withSecurityHeaders(errorResponse(err));
   res.writeHead(r.status, Object.fromEntries(r.headers));
   res.end(await r.text());
 }

@@ -25,7 +25,8 @@ export function protectedEndpoints(w: World): Endpoint[] {
   return [
     { label: 'GET /api/ws', method: 'GET', path: `/api/ws?ownerId=${w.owner1.ownerId}`, ghost },
     { label: 'POST /api/ws', method: 'POST', path: '/api/ws', body: JSON.stringify({ type: 'request_metrics', ownerId: String(w.owner1.ownerId) }), ghost },
-    { label: 'GET /api/ws/stats', method: 'GET', path: '/api/ws/stats', ghost: { status: 403, error: 'forbidden' } },
+    // Stats check that the user exists (and read the role from the row) before anything else.
+    { label: 'GET /api/ws/stats', method: 'GET', path: '/api/ws/stats', ghost },
     { label: 'GET listing', method: 'GET', path: `/api/hangarshare/listings/${w.ownListing.id}`, ghost },
     { label: 'PATCH listing', method: 'PATCH', path: `/api/hangarshare/listings/${w.ownListing.id}`, body: JSON.stringify({ description: 'pwned', status: 'inactive' }), ghost },
     {

@@ -66,7 +66,9 @@ export function messageAttacks(w: World, t: MessageTargets, hostile: HostileToke
       ['image/png', '{"type":"ping"}'],
     ].map(([ct, b]) => post(`wrong content type ${ct}`, b, notJson, { headers: { 'content-type': ct } })),
     // Types
-    ...['subscribe', 'PING', 'Ping', ' ping', 'ping\u0000', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'auth ', '', 'request_metrics; DROP TABLE users']
+    // A NUL anywhere in the body is refused first, at the boundary, as invalid_request.
+    msg('unknown type "ping\\u0000"', { type: 'ping\u0000' }, badRequest),
+    ...['subscribe', 'PING', 'Ping', ' ping', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'auth ', '', 'request_metrics; DROP TABLE users']
       .map((type) => msg(`unknown type ${JSON.stringify(type)}`, { type }, unknownType)),
     msg('type longer than 64 characters', { type: 'p'.repeat(65) }, badRequest),
     ...[123, null, true, [], {}, ['ping']].map((type) => msg(`type of the wrong kind: ${JSON.stringify(type)}`, { type }, badRequest)),

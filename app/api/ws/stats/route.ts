@@ -1,20 +1,23 @@
 /** `GET /api/ws/stats` (ADMIN/MASTER): this instance's connections, owners, counters and memory (and, on PostgreSQL, every instance's). */
 import { isAdmin } from '@/lib/auth/jwt';
+import { assertUserActive } from '@/lib/auth/owners';
 import { authenticate } from '@/lib/auth/request';
+import { getDb } from '@/lib/db/client';
 import { AppError, errorResponse } from '@/lib/errors';
 import { getWebSocketServer } from '@/lib/realtime/server';
+import { withSecurityHeaders } from '@/lib/security-headers';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(req: Request): Promise<Response> {
   try {
     const claims = await authenticate(req);
-    if (!isAdmin(claims)) throw new AppError(403, 'forbidden', 'Only ADMIN or MASTER may read stream statistics.');
+    if (!isAdmin(await assertUserActive(await getDb(), claims))) throw new AppError(403, 'forbidden', 'Only ADMIN or MASTER may read stream statistics.');
     // ?gc=1 collects garbage first when the process runs with --expose-gc (soak and benchmarks).
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc && new URL(req.url).searchParams.get('gc') === '1') gc();
-    return Response.json(await getWebSocketServer().getStats(), { headers: { 'Cache-Control': 'no-store' } });
+    return withSecurityHeaders(Response.json(await getWebSocketServer().getStats(), { headers: { 'Cache-Control': 'no-store' } }));
   } catch (err) {
-    return errorResponse(err);
+    return withSecurityHeaders(errorResponse(err));
   }
 }
