@@ -17,26 +17,23 @@ export async function mintToken(claims: Record<string, unknown>, opts: { expires
 
 let counter = 0;
 
-/** Creates a user with an owner profile; returns ids and a valid token for that user. */
-export async function createOwner(db: Db, opts: { role?: string } = {}) {
+/** Creates a user (unique email) and a valid portal-shaped token for them. */
+export async function createUser(db: Db, opts: { role?: string; kind?: string } = {}) {
   const n = ++counter;
+  const kind = opts.kind ?? 'User';
   const [user] = await db
     .insert(users)
-    .values({ email: `owner${n}-${process.pid}-${Date.now()}@test.local`, firstName: `Owner${n}`, role: opts.role ?? 'user' })
+    .values({ email: `${kind.toLowerCase()}${n}-${process.pid}-${Date.now()}@test.local`, firstName: `${kind}${n}`, role: opts.role ?? 'user' })
     .returning();
-  const [owner] = await db.insert(hangarOwners).values({ userId: user.id, companyName: `Company ${n}` }).returning();
   const token = await mintToken({ id: user.id, email: user.email, role: user.role, name: user.firstName });
-  return { userId: user.id, ownerId: owner.id, token };
+  return { userId: user.id, token, n };
 }
 
-export async function createUser(db: Db, opts: { role?: string } = {}) {
-  const n = ++counter;
-  const [user] = await db
-    .insert(users)
-    .values({ email: `user${n}-${process.pid}-${Date.now()}@test.local`, firstName: `User${n}`, role: opts.role ?? 'user' })
-    .returning();
-  const token = await mintToken({ id: user.id, email: user.email, role: user.role });
-  return { userId: user.id, token };
+/** Creates a user with an owner profile; returns ids and a valid token for that user. */
+export async function createOwner(db: Db, opts: { role?: string } = {}) {
+  const { userId, token, n } = await createUser(db, { ...opts, kind: 'Owner' });
+  const [owner] = await db.insert(hangarOwners).values({ userId, companyName: `Company ${n}` }).returning();
+  return { userId, ownerId: owner.id, token };
 }
 
 export async function createListing(db: Db, ownerId: number, opts: { totalSpaces?: number; status?: ListingStatus; dailyRate?: number } = {}) {

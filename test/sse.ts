@@ -120,15 +120,21 @@ export interface OpenOptions {
   headers?: Record<string, string>;
 }
 
-/** Calls the real `GET /api/ws` handler. */
-export async function openStream(opts: OpenOptions = {}): Promise<SseClient> {
-  const url = new URL('http://localhost/api/ws');
+/** The URL and headers of a stream request as `opts` describe it. */
+function streamRequest(base: string, opts: OpenOptions): { url: URL; headers: Record<string, string> } {
+  const url = new URL('/api/ws', base);
   if (opts.ownerId !== undefined) url.searchParams.set('ownerId', String(opts.ownerId));
   if (opts.queryLastEventId !== undefined) url.searchParams.set('lastEventId', String(opts.queryLastEventId));
   const headers: Record<string, string> = { accept: 'text/event-stream', ...opts.headers };
   if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.lastEventId !== undefined) headers['last-event-id'] = String(opts.lastEventId);
+  return { url, headers };
+}
+
+/** Calls the real `GET /api/ws` handler. */
+export async function openStream(opts: OpenOptions = {}): Promise<SseClient> {
+  const { url, headers } = streamRequest('http://localhost', opts);
   const abort = new AbortController();
   const request = new Request(url, { headers, signal: abort.signal });
   const res = await GET(request);
@@ -145,14 +151,31 @@ export async function postMessage(body: unknown, opts: { token?: string; raw?: s
 
 /** Opens a stream on a running server over real HTTP (fetch), with the same reader. */
 export async function connectStream(baseUrl: string, opts: OpenOptions = {}): Promise<SseClient> {
-  const url = new URL('/api/ws', baseUrl);
-  if (opts.ownerId !== undefined) url.searchParams.set('ownerId', String(opts.ownerId));
-  if (opts.queryLastEventId !== undefined) url.searchParams.set('lastEventId', String(opts.queryLastEventId));
-  const headers: Record<string, string> = { accept: 'text/event-stream', ...opts.headers };
-  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.cookie) headers.cookie = opts.cookie;
-  if (opts.lastEventId !== undefined) headers['last-event-id'] = String(opts.lastEventId);
+  const { url, headers } = streamRequest(baseUrl, opts);
   const abort = new AbortController();
   const res = await fetch(url, { headers, signal: abort.signal });
   return new SseClient(res, abort, { read: opts.read });
+}
+
+/**
+ * Streams a test file opens, closed after each test; `closeAll` then waits until the hub's
+ * registry is empty again, so every test starts from zero.
+ */
+export function streamTracker() {
+  const open: SseClient[] = [];
+  return {
+    async track(p: Promise<SseClient>): Promise<SseClient> {
+      const c = await p;
+      open.push(c);
+      return c;
+    },
+    async closeAll(connectionCount: () => number): Promise<void> {
+      for (const c of open.splice(0)) c.close();
+      const deadline = Date.now() + 5_000;
+      while (connectionCount() !== 0) {
+        if (Date.now() > deadline) throw new Error(`${connectionCount()} streams still registered`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
 }

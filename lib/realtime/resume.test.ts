@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOwner, publishEvents } from '../../test/fixtures';
-import { openStream, type SseClient } from '../../test/sse';
+import { openStream, streamTracker, type SseClient } from '../../test/sse';
 import { resetConfig } from '../config';
 import { getDb, rows, type Db } from '../db/client';
 import { pruneEvents, readEvents } from './log';
@@ -9,12 +9,7 @@ import { transactWithEvents } from './publish';
 import { getBus, getHub } from './registry';
 
 let db: Db;
-const open: SseClient[] = [];
-const track = async (p: Promise<SseClient>) => {
-  const c = await p;
-  open.push(c);
-  return c;
-};
+const { track, closeAll } = streamTracker();
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 beforeAll(async () => {
@@ -23,9 +18,8 @@ beforeAll(async () => {
   db = await getDb();
 });
 afterEach(async () => {
-  for (const c of open.splice(0)) c.close();
   const hub = await getHub();
-  await expect.poll(() => hub.connectionCount()).toBe(0);
+  await closeAll(() => hub.connectionCount());
 });
 
 describe('exact resume from the log', () => {

@@ -2,7 +2,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOwner, createUser, mintToken, publishEvents, TEST_SECRET } from '../../test/fixtures';
-import { openStream, postMessage, type SseClient } from '../../test/sse';
+import { openStream, postMessage, streamTracker, type SseClient } from '../../test/sse';
 import { resetConfig } from '../config';
 import { getDb, type Db } from '../db/client';
 import { hangarOwners } from '../db/schema';
@@ -10,12 +10,7 @@ import { getHub } from './registry';
 import { getWebSocketServer } from './server';
 
 let db: Db;
-const open: SseClient[] = [];
-const track = async (p: Promise<SseClient>) => {
-  const c = await p;
-  open.push(c);
-  return c;
-};
+const { track, closeAll } = streamTracker();
 
 beforeAll(async () => {
   process.env.WS_HEARTBEAT_INTERVAL = '100';
@@ -24,9 +19,8 @@ beforeAll(async () => {
   db = await getDb();
 });
 afterEach(async () => {
-  for (const c of open.splice(0)) c.close();
   const hub = await getHub();
-  await expect.poll(() => hub.connectionCount()).toBe(0);
+  await closeAll(() => hub.connectionCount());
 });
 
 describe('GET /api/ws', () => {
