@@ -108,7 +108,10 @@ export class Connection {
     this.send(bytes);
   }
 
-  /** A metrics snapshot: written now if the stream has room, else replaces the pending one. */
+  /**
+   * A metrics snapshot: written now if the stream is live and has room, else replaces the pending
+   * one (conflation). While joining it waits for `goLive`.
+   */
   sendMetrics(bytes: Uint8Array): void {
     if (this.closed) return;
     this.pendingMetrics = bytes;
@@ -119,6 +122,7 @@ export class Connection {
   goLive(): LoggedEvent[] {
     if (this.closed) return [];
     this.state = 'live';
+    this.flush(); // the snapshot, after the replay and before the held live events
     const held = this.held;
     this.held = [];
     const sent: LoggedEvent[] = [];
@@ -149,7 +153,8 @@ export class Connection {
       if (i > 0) this.queue = i === this.queue.length ? [] : this.queue.slice(i);
       if (this.queue.length > this.maxQueued) return this.overflow();
       if (this.roomWaiters.length > 0 && this.queue.length <= this.maxQueued / 2) this.wakeRoomWaiters();
-      if (this.queue.length === 0 && this.pendingMetrics && this.transport.capacity() > 0) {
+      // While joining, metrics wait: the replay comes first, then the snapshot (see goLive).
+      if (this.queue.length === 0 && this.pendingMetrics && this.state === 'live' && this.transport.capacity() > 0) {
         const m = this.pendingMetrics;
         this.pendingMetrics = undefined;
         this.transport.write(m);
