@@ -36,7 +36,9 @@ const server = createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 65_000;
-server.listen(port, hostname, () => console.log(`[ready] http://localhost:${port} (Node stream transport)`));
+// A reconnect storm arrives all at once: Node's default accept backlog (511) would drop SYNs and
+// leave clients waiting out TCP's 1-2-4-8 s retransmits. The kernel caps it at net.core.somaxconn.
+server.listen({ port, host: hostname, backlog: 8192 }, () => console.log(`[ready] http://localhost:${port} (Node stream transport)`));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -19,6 +19,7 @@ export class OwnerChannel {
   private wanted = 0;
   private gapTimer?: ReturnType<typeof setTimeout>;
   private reading = false;
+  private headRead?: Promise<number>;
   private disposed = false;
 
   constructor(
@@ -40,6 +41,24 @@ export class OwnerChannel {
     this.cursor = head;
     for (const seq of this.held.keys()) if (seq <= head) this.held.delete(seq);
     this.release();
+  }
+
+  /**
+   * The log head read once for every stream joining before the cursor is known: a reconnect storm
+   * of an owner's streams costs one query, not one per stream.
+   */
+  readHead(): Promise<number> {
+    this.headRead ??= this.log.head(this.ownerId).then(
+      (head) => {
+        this.initCursor(head);
+        return head;
+      },
+      (err) => {
+        this.headRead = undefined;
+        throw err;
+      },
+    );
+    return this.headRead;
   }
 
   /** The highest sequence number fanned out so far (undefined before the first join). */

@@ -74,7 +74,8 @@ export async function joinStream(hub: Hub, channel: OwnerChannel, c: Connection,
 async function startPosition(hub: Hub, channel: OwnerChannel, ownerId: number, lastEventId?: number): Promise<number> {
   const known = channel.position();
   if (known !== undefined && (lastEventId === undefined || lastEventId === known)) return known;
-  const logHead = await hub.options.log.head(ownerId);
+  // A client ahead of the channel needs the log's own head; everyone else shares one read.
+  const logHead = known !== undefined ? await hub.options.log.head(ownerId) : await channel.readHead();
   channel.initCursor(logHead);
   return Math.max(logHead, channel.position() ?? 0);
 }
