@@ -34,6 +34,8 @@ let waiting = 0;
 let queue: Held[] = [];
 let inFlight = 0;
 let concurrency = Infinity;
+/** The frame that makes a stream live: `connected`, or the first `metrics_updated` (the end of the app's join). */
+let liveOn: 'connected' | 'metrics_updated' = 'connected';
 
 const send = (m: WorkerReply) => process.send?.(m);
 const countError = (key: string) => (errors[key] = (errors[key] ?? 0) + 1);
@@ -66,7 +68,8 @@ function onFrame(h: Held, frame: string): void {
     else if (line.startsWith('event: ')) event = line.slice(7);
   }
   if (id !== undefined) h.lastId = id;
-  if (event === 'connected') return markLive(h);
+  if (event === liveOn) markLive(h);
+  if (event === 'connected') return;
   if (id !== undefined && event !== 'reset') {
     receipts.push(h.spec.ownerId, Number(id), nowMs());
     return;
@@ -179,6 +182,7 @@ process.on('message', (m: WorkerCommand) => {
     case 'open': {
       port = m.port;
       path = m.path;
+      liveOn = m.liveOn ?? 'connected';
       const list = m.streams.map((spec): Held => ({ spec, live: false, generation: 0, retries: 0 }));
       held.push(...list);
       return start(list, m.concurrency);

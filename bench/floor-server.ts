@@ -11,7 +11,7 @@
  * notifications that arrive together are read from the log in ONE query (`unnest` of owner,
  * after, upTo) instead of one query per owner — what a broadcast to many owners costs then.
  *
- * Env: PORT, DATABASE_URL, JWT_SECRET, FLOOR_BATCH_READS. `GET /health` answers 200 once LISTEN is up.
+ * Env: PORT, DATABASE_URL, JWT_SECRET, FLOOR_BATCH_READS, FLOOR_HEARTBEAT_MS (30 000: `: ping` to every stream, one pass). `GET /health` answers 200 once LISTEN is up.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { jwtVerify } from 'jose';
@@ -159,7 +159,7 @@ const server = createServer((req, res) => {
 
 setInterval(() => {
   for (const set of owners.values()) for (const res of set) res.write(PING);
-}, 30_000).unref();
+}, Number(process.env.FLOOR_HEARTBEAT_MS ?? 30_000)).unref();
 
 await sql.listen(EVENTS_CHANNEL, (p) => void onNotify(p).catch((err) => console.error('[floor]', err)));
 listening = true;

@@ -15,7 +15,7 @@
  * Flags:
  *   --quick                 N=1000, 10 s of events, 2 broadcasts (smoke run)
  *   --n 1000,5000,…         stream counts (default 1000,5000,10000,15000)
- *   --transport node,floor  any of node, route, floor, floorb, empty, proto (default node,floor)
+ *   --transport node,floor  any of node, route, floor, floorb, empty, proto, nopoll (default node,floor)
  *   --per-owner 10          streams per owner (M = N / per-owner), or --owners M for a fixed M
  *   --rate 200 --seconds 20 per-owner events per second, for how long
  *   --rounds 3              broadcast rounds
@@ -24,6 +24,9 @@
  *   --snapshot              heap snapshots idle vs loaded, diffed per stream (use a small N)
  *   --no-build              use the existing .next-bench build
  *   --report                only print the tables and redraw bench/out/latency.png from the saved results
+ *   --heartbeat MS          WS_HEARTBEAT_INTERVAL of the server (and the floor's ping period); default 30 000
+ *   --no-storm              skip the reconnect storm (experiments)
+ *   --results file.json     results file under bench/out (default stream-results.json; use another for experiments)
  * Environment: DATABASE_URL (server of the bench database; default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_STREAM_DATABASE (default hangarshare_bench_stream).
  */
@@ -40,8 +43,7 @@ import { runOne, type RunContext } from './lib/run';
 import { buildApp, root, type TargetKind } from './lib/targets';
 
 const OUT = join(root, 'bench', 'out');
-const RESULTS = join(OUT, 'stream-results.json');
-const ALL: TargetKind[] = ['node', 'route', 'floor', 'floorb', 'empty', 'proto'];
+const ALL: TargetKind[] = ['node', 'route', 'floor', 'floorb', 'empty', 'proto', 'nopoll'];
 const log = (m: string) => console.log(`[bench:stream ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 function options() {
@@ -60,6 +62,9 @@ function options() {
       snapshot: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       report: { type: 'boolean', default: false },
+      results: { type: 'string', default: 'stream-results.json' },
+      heartbeat: { type: 'string' },
+      'no-storm': { type: 'boolean', default: false },
     },
   });
   const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -78,6 +83,9 @@ function options() {
     snapshot: values.snapshot!,
     build: !values['no-build'],
     reportOnly: values.report!,
+    results: join(OUT, values.results!),
+    heartbeatMs: values.heartbeat ? Number(values.heartbeat) : undefined,
+    noStorm: values['no-storm']!,
   };
 }
 
@@ -91,17 +99,18 @@ async function postgresVersion(url: string): Promise<string> {
   }
 }
 
-function report(transports: TargetKind[]): void {
-  const all = loadResults(RESULTS);
+function report(transports: TargetKind[], results: string): void {
+  const all = loadResults(results);
   console.log(`\n${markdownTables(all, [...transports.filter((t) => t !== 'floor'), 'floor'])}`);
-  const png = writePlot(all, ['node', 'route', 'floor'], join(OUT, 'latency'));
+  const base = results.endsWith('stream-results.json') ? join(OUT, 'latency') : results.replace(/\.json$/, '-latency');
+  const png = writePlot(all, ['node', 'route', 'floor'], base);
   log(png ? `plot → ${png}` : 'plot: SVG only (install librsvg2-bin for the PNG)');
 }
 
 async function main(): Promise<void> {
   const opt = options();
   mkdirSync(OUT, { recursive: true });
-  if (opt.reportOnly) return report(opt.transports);
+  if (opt.reportOnly) return report(opt.transports, opt.results);
   const base = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbUrl = await ensureDatabase(base, process.env.BENCH_STREAM_DATABASE ?? 'hangarshare_bench_stream');
   const secret = randomBytes(32).toString('hex');
@@ -110,12 +119,12 @@ async function main(): Promise<void> {
   const tokens = await mintTokens(owners, secret);
   const machine: Machine = describeMachine(await postgresVersion(dbUrl));
   log(`${machine.nproc} cores, Node ${machine.node}, ${machine.postgres}; ${owners.length} owners, tokens minted`);
-  if (opt.build && opt.transports.some((t) => t === 'node' || t === 'route' || t === 'proto')) {
+  if (opt.build && opt.transports.some((t) => t === 'node' || t === 'route' || t === 'proto' || t === 'nopoll')) {
     log('building into .next-bench (skipped when up to date)');
     buildApp({ ...process.env, JWT_SECRET: secret });
   }
   const emptyAppDir = opt.transports.includes('empty') ? buildEmptyRouteApp(OUT) : '';
-  const ctx: RunContext = { dbUrl, secret, owners, tokens, port: 3401, rate: opt.rate, seconds: opt.seconds, rounds: opt.rounds, perOwner: opt.perOwner, fixedOwners: opt.owners, clients: opt.clients, profile: opt.profile, snapshot: opt.snapshot, outDir: OUT, emptyAppDir, log };
+  const ctx: RunContext = { dbUrl, secret, owners, tokens, port: 3401, rate: opt.rate, seconds: opt.seconds, rounds: opt.rounds, perOwner: opt.perOwner, fixedOwners: opt.owners, clients: opt.clients, profile: opt.profile, snapshot: opt.snapshot, heartbeatMs: opt.heartbeatMs, noStorm: opt.noStorm, outDir: OUT, emptyAppDir, log };
   for (const n of opt.sizes) {
     for (const t of opt.transports) {
       const run = await runOne(ctx, t, n).catch((err: Error) => {
@@ -123,12 +132,12 @@ async function main(): Promise<void> {
         return undefined;
       });
       if (!run) continue;
-      saveRun(RESULTS, run, machine);
-      log(consoleLine(run, loadResults(RESULTS).runs[`floor:${n}`]));
+      saveRun(opt.results, run, machine);
+      log(consoleLine(run, loadResults(opt.results).runs[`floor:${n}`]));
       printProfile(run);
     }
   }
-  report(opt.transports);
+  report(opt.transports, opt.results);
 }
 
 function printProfile(run: Awaited<ReturnType<typeof runOne>>): void {

@@ -25,6 +25,20 @@ export function latencies(receipts: number[], commits: Map<number, number>): num
   return out;
 }
 
+/** The worst latency among the events committed in each second of the phase (ms), to tell one stall from a spread tail. */
+export function worstBySecond(receipts: number[], commits: Map<number, number>): number[] {
+  let t0 = Infinity;
+  for (const c of commits.values()) t0 = Math.min(t0, c);
+  const worst: number[] = [];
+  for (let i = 0; i < receipts.length; i += 3) {
+    const c = commits.get(eventKey(receipts[i], receipts[i + 1]));
+    if (c === undefined) continue;
+    const s = Math.floor((c - t0) / 1000);
+    worst[s] = Math.max(worst[s] ?? 0, receipts[i + 2] - c);
+  }
+  return Array.from(worst, (v) => Math.round(v ?? 0));
+}
+
 /** One broadcast round: the transaction's events and when it committed. */
 export interface BroadcastRound {
   pairs: number[];

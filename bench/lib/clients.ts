@@ -70,10 +70,10 @@ export class ClientPool {
   }
 
   /** Opens `streams` (at most `concurrency` connects in flight per worker) and waits until all are live. */
-  async open(port: number, path: string, streams: StreamSpec[], concurrency: number, timeoutMs: number): Promise<LiveResult> {
+  async open(port: number, path: string, streams: StreamSpec[], concurrency: number, timeoutMs: number, liveOn: 'connected' | 'metrics_updated' = 'connected'): Promise<LiveResult> {
     const t0 = nowMs();
     const waits = this.workers.map((w) => w.next('all-live', timeoutMs));
-    this.workers.forEach((w, i) => w.send({ cmd: 'open', port, path, streams: streams.filter((_, j) => j % this.workers.length === i), concurrency }));
+    this.workers.forEach((w, i) => w.send({ cmd: 'open', port, path, streams: streams.filter((_, j) => j % this.workers.length === i), concurrency, liveOn }));
     return this.collectLive(t0, waits);
   }
 

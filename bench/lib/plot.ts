@@ -12,8 +12,8 @@ import type { TargetKind } from './targets';
 const W = 1200;
 const H = 520;
 const PANEL = { top: 70, bottom: 440, width: 500 };
-const COLOURS: Record<TargetKind, string> = { node: '#1f77b4', route: '#d62728', floor: '#2ca02c', floorb: '#17becf', empty: '#7f7f7f', proto: '#9467bd' };
-const NAMES: Record<TargetKind, string> = { node: 'Node transport', route: 'Route handler', floor: 'Floor (raw node:http)', floorb: 'Floor, batched reads', empty: 'Empty route', proto: 'Prototype (backlog 4096)' };
+const COLOURS: Record<TargetKind, string> = { node: '#1f77b4', route: '#d62728', floor: '#2ca02c', floorb: '#17becf', empty: '#7f7f7f', proto: '#9467bd', nopoll: '#8c564b' };
+const NAMES: Record<TargetKind, string> = { node: 'Node transport', route: 'Route handler', floor: 'Floor (raw node:http)', floorb: 'Floor, batched reads', empty: 'Empty route', proto: 'Prototype (backlog 4096)', nopoll: 'No poller (diagnosis)' };
 const DASH: Record<string, string> = { p50: '', p95: '8 4', p99: '2 4' };
 
 interface Axis {

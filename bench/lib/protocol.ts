@@ -8,7 +8,8 @@ export interface StreamSpec {
 
 /** Orchestrator → worker. */
 export type WorkerCommand =
-  | { cmd: 'open'; port: number; path: string; streams: StreamSpec[]; concurrency: number }
+  /** `liveOn`: the frame after which a stream counts as live (default `connected`; the app's streams are joined at their first `metrics_updated`). */
+  | { cmd: 'open'; port: number; path: string; streams: StreamSpec[]; concurrency: number; liveOn?: 'connected' | 'metrics_updated' }
   | { cmd: 'storm' }
   | { cmd: 'status' }
   | { cmd: 'take' }

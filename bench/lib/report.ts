@@ -50,7 +50,7 @@ export function describeMachine(postgresVersion: string): Machine {
   return { nproc: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version, postgres: postgresVersion, date: new Date().toISOString(), commit };
 }
 
-const LABEL: Record<TargetKind, string> = { node: 'Node transport (server.ts)', route: 'Route handler (next start)', floor: 'Floor (raw node:http)', floorb: 'Prototype: floor with one log read per NOTIFY burst', empty: 'Empty Next route (holds a ReadableStream)', proto: 'Prototype: server.ts with listen backlog 4096' };
+const LABEL: Record<TargetKind, string> = { node: 'Node transport (server.ts)', route: 'Route handler (next start)', floor: 'Floor (raw node:http)', floorb: 'Prototype: floor with one log read per NOTIFY burst', empty: 'Empty Next route (holds a ReadableStream)', proto: 'Prototype: server.ts with listen backlog 4096', nopoll: 'Diagnosis: server.ts with the metrics poller stopped' };
 
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '–' : `${fmt(a / b, 2)}×`);
 
@@ -77,12 +77,12 @@ export function markdownTables(all: ResultsFile, transports: TargetKind[]): stri
 function row(r: RunResult): string {
   const l = r.steady?.latency;
   const b = r.broadcast;
-  return `| ${r.n.toLocaleString('en-US')} | ${r.owners} | ${fmt(r.connect.perSecond, 0)} | ${fmt(r.memory.heapPerStreamKB, 2)} | ${fmt(r.memory.rssPerStreamKB, 2)} | ${fmt(l?.p50)} | ${fmt(l?.p95)} | ${fmt(l?.p99)} | ${fmt(l?.max)} | ${b ? `${fmt(b.medianMs, 0)} / ${fmt(b.maxMs, 0)}` : '–'} | ${fmt(r.storm.ms / 1000, 2)} |`;
+  return `| ${r.n.toLocaleString('en-US')} | ${r.owners} | ${fmt(r.connect.perSecond, 0)} | ${fmt(r.memory.heapPerStreamKB, 2)} | ${fmt(r.memory.rssPerStreamKB, 2)} | ${fmt(l?.p50)} | ${fmt(l?.p95)} | ${fmt(l?.p99)} | ${fmt(l?.max)} | ${b ? `${fmt(b.medianMs, 0)} / ${fmt(b.maxMs, 0)}` : '–'} | ${fmt(r.storm ? r.storm.ms / 1000 : undefined, 2)} |`;
 }
 
 function ratioRow(r: RunResult, f: RunResult | undefined): string {
   if (!f) return `| ${r.n.toLocaleString('en-US')} | no floor run | | | | | | |`;
-  return `| ${r.n.toLocaleString('en-US')} | ${ratio(r.connect.ms, f.connect.ms)} | ${ratio(r.memory.heapPerStreamKB, f.memory.heapPerStreamKB)} | ${ratio(r.memory.rssPerStreamKB, f.memory.rssPerStreamKB)} | ${ratio(r.steady?.latency.p50, f.steady?.latency.p50)} | ${ratio(r.steady?.latency.p99, f.steady?.latency.p99)} | ${ratio(r.broadcast?.medianMs, f.broadcast?.medianMs)} | ${ratio(r.storm.ms, f.storm.ms)} |`;
+  return `| ${r.n.toLocaleString('en-US')} | ${ratio(r.connect.ms, f.connect.ms)} | ${ratio(r.memory.heapPerStreamKB, f.memory.heapPerStreamKB)} | ${ratio(r.memory.rssPerStreamKB, f.memory.rssPerStreamKB)} | ${ratio(r.steady?.latency.p50, f.steady?.latency.p50)} | ${ratio(r.steady?.latency.p99, f.steady?.latency.p99)} | ${ratio(r.broadcast?.medianMs, f.broadcast?.medianMs)} | ${ratio(r.storm?.ms, f.storm?.ms)} |`;
 }
 
 /** A compact console summary of one run. */
@@ -96,6 +96,6 @@ export function consoleLine(r: RunResult, floor?: RunResult): string {
   ];
   if (l) parts.push(`latency p50/p95/p99/max ${fmt(l.p50)}/${fmt(l.p95)}/${fmt(l.p99)}/${fmt(l.max)} ms (p99 ${ratio(l.p99, floor?.steady?.latency.p99)} floor)`);
   if (r.broadcast) parts.push(`broadcast ${fmt(r.broadcast.medianMs, 0)} ms (worst ${fmt(r.broadcast.maxMs, 0)})`);
-  parts.push(`storm ${fmt(r.storm.ms / 1000, 2)} s (${ratio(r.storm.ms, floor?.storm.ms)} floor)`);
+  if (r.storm) parts.push(`storm ${fmt(r.storm.ms / 1000, 2)} s (${ratio(r.storm.ms, floor?.storm?.ms)} floor)`);
   return parts.join(' · ');
 }

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { PublisherCommand, PublisherReply } from '../publisher';
-import { broadcastResults, commitTimes, diffSnapshots, latencies, summarizeProfile, type BroadcastResult, type BroadcastRound } from './analysis';
+import { broadcastResults, commitTimes, diffSnapshots, latencies, summarizeProfile, worstBySecond, type BroadcastResult, type BroadcastRound } from './analysis';
 import { ClientPool } from './clients';
 import type { BenchOwner } from './db';
 import { resetEventLog } from './db';
@@ -33,6 +33,10 @@ export interface RunContext {
   clients?: number;
   profile: boolean;
   snapshot: boolean;
+  /** WS_HEARTBEAT_INTERVAL for the app (and the floor's ping period), ms; undefined = the defaults (30 000). */
+  heartbeatMs?: number;
+  /** Skip the reconnect storm (experiments). */
+  noStorm: boolean;
   outDir: string;
   emptyAppDir: string;
   log: (m: string) => void;
@@ -47,9 +51,9 @@ export interface RunResult {
   at: string;
   connect: { ms: number; perSecond: number; status: WorkerStatus } & PhaseCost;
   memory: { base: MemSample; loaded: MemSample; afterStorm?: MemSample; heapPerStreamKB: number; rssPerStreamKB: number; externalPerStreamKB: number };
-  steady?: { rate: number; seconds: number; published: number; failed: number; publisherLateMs: number; expected: number; received: number; latency: Percentiles; loopDelayMs: MemSample['loopDelayMs']; serverCpuPct: number; loadAvg: number };
+  steady?: { rate: number; seconds: number; published: number; failed: number; publisherLateMs: number; expected: number; received: number; latency: Percentiles; worstPerSecond: number[]; loopDelayMs: MemSample['loopDelayMs']; serverCpuPct: number; loadAvg: number };
   broadcast?: { rounds: BroadcastResult[]; medianMs: number; maxMs: number };
-  storm: { ms: number; status: WorkerStatus } & PhaseCost;
+  storm?: { ms: number; status: WorkerStatus } & PhaseCost;
   /** CPU profile summaries by phase (connect, events, storm) when profiling. */
   profiles?: Record<string, ReturnType<typeof summarizeProfile>>;
   heapDiff?: [string, number, number][];
@@ -122,6 +126,7 @@ function serverEnv(ctx: RunContext, n: number): NodeJS.ProcessEnv {
     WS_MAX_CONNECTIONS: String(2 * n + 100),
     WS_MAX_CONNECTIONS_PER_OWNER: String(n + 100),
     WS_DRAIN_MS: '0',
+    ...(ctx.heartbeatMs ? { WS_HEARTBEAT_INTERVAL: String(ctx.heartbeatMs), FLOOR_HEARTBEAT_MS: String(ctx.heartbeatMs) } : {}),
   };
 }
 
@@ -179,10 +184,14 @@ async function steadyPhase(ctx: RunContext, target: Target, pool: ClientPool, pu
   await pool.waitReceipts(expected, 15_000);
   const after = await memory(target);
   const serverCpuPct = (100 * (after.cpuMs - before.cpuMs)) / (after.t - before.t);
-  const lat = latencies(await pool.take(), commitTimes(done.events));
+  const receipts = await pool.take();
+  const commits = commitTimes(done.events);
+  const lat = latencies(receipts, commits);
   const latency = percentiles(lat);
+  const worstPerSecond = worstBySecond(receipts, commits);
   ctx.log(`  latency p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} p99 ${latency.p99.toFixed(1)} max ${latency.max.toFixed(1)} ms (${lat.length}/${expected} deliveries; publisher late ≤ ${done.lateMs.toFixed(0)} ms; server CPU ${serverCpuPct.toFixed(0)}%, loop delay p99 ${after.loopDelayMs.p99.toFixed(1)} ms; load ${loadavg()[0].toFixed(2)})`);
-  return { rate: ctx.rate, seconds: ctx.seconds, published: done.events.length / 3, failed: done.failed, publisherLateMs: done.lateMs, expected, received: lat.length, latency, loopDelayMs: after.loopDelayMs, serverCpuPct, loadAvg: loadavg()[0] };
+  ctx.log(`  worst latency per second of commits: ${worstPerSecond.join(' ')} ms`);
+  return { rate: ctx.rate, seconds: ctx.seconds, published: done.events.length / 3, failed: done.failed, publisherLateMs: done.lateMs, expected, received: lat.length, latency, worstPerSecond, loopDelayMs: after.loopDelayMs, serverCpuPct, loadAvg: loadavg()[0] };
 }
 
 async function broadcastPhase(ctx: RunContext, pool: ClientPool, pub: Publisher, perOwner: Map<number, number>, n: number): Promise<RunResult['broadcast']> {
@@ -258,7 +267,7 @@ export async function runOne(ctx: RunContext, kind: TargetKind, n: number): Prom
     const measured: Pick<RunResult, 'steady' | 'broadcast'> = pub
       ? await profiled('events', async () => ({ steady: await steadyPhase(ctx, target, pool, pub, perOwner), broadcast: await broadcastPhase(ctx, pool, pub, perOwner, n) }))
       : {};
-    const storm = await costed(ctx, target, n, () => profiled('storm', () => stormPhase(ctx, pool, n, connect.status)));
+    const storm = ctx.noStorm ? undefined : await costed(ctx, target, n, () => profiled('storm', () => stormPhase(ctx, pool, n, connect.status)));
     await sleep(2_000);
     const afterStorm = await memory(target);
     const heapDiff = baseSnap && loadedSnap ? diffSnapshots(baseSnap, loadedSnap, n) : undefined;
@@ -277,7 +286,9 @@ export async function runOne(ctx: RunContext, kind: TargetKind, n: number): Prom
 async function openAll(ctx: RunContext, target: Target, pool: ClientPool, specs: StreamSpec[], n: number): Promise<RunResult['connect']> {
   const progress = setInterval(() => void pool.status().then((s) => ctx.log(`  … ${s.live}/${n} live`)).catch(() => {}), 5_000);
   try {
-    const r = await pool.open(target.port, target.path, specs, 256, 600_000);
+    // The app's join ends with the metrics snapshot; only then are live events written without holding.
+    const liveOn = target.kind === 'floor' || target.kind === 'floorb' || target.kind === 'empty' ? 'connected' : 'metrics_updated';
+    const r = await pool.open(target.port, target.path, specs, 256, 600_000, liveOn);
     const perSecond = (n / r.ms) * 1000;
     ctx.log(`  ${r.status.live}/${n} live in ${(r.ms / 1000).toFixed(2)} s (${perSecond.toFixed(0)}/s)${errorText(r.status)}`);
     return { ms: r.ms, perSecond, status: r.status };
@@ -286,7 +297,7 @@ async function openAll(ctx: RunContext, target: Target, pool: ClientPool, specs:
   }
 }
 
-async function stormPhase(ctx: RunContext, pool: ClientPool, n: number, earlier: WorkerStatus): Promise<RunResult['storm']> {
+async function stormPhase(ctx: RunContext, pool: ClientPool, n: number, earlier: WorkerStatus): Promise<{ ms: number; status: WorkerStatus }> {
   ctx.log(`  reconnect storm: all ${n} clients drop and reconnect at once with Last-Event-ID`);
   const r = await pool.storm(600_000);
   for (const [k, v] of Object.entries(earlier.errors)) r.status.errors[k] = (r.status.errors[k] ?? 0) - v;

@@ -8,13 +8,14 @@
  * - `floorb`: the floor with batched log reads (FLOOR_BATCH_READS=1, a prototype of a fan-in fix).
  * - `empty`: a Next app whose only route holds a `ReadableStream` (Next's own per-stream floor).
  * - `proto`: bench/proto/server-backlog.ts, server.ts with a larger listen backlog (a prototype fix).
+ * - `nopoll`: the same copy with the default backlog and the metrics poller stopped (diagnosis).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from './stats';
 
-export type TargetKind = 'node' | 'route' | 'floor' | 'floorb' | 'empty' | 'proto';
+export type TargetKind = 'node' | 'route' | 'floor' | 'floorb' | 'empty' | 'proto' | 'nopoll';
 
 /** The build directory of the bench (never `.next`, `.next-e2e` or `.next-test`). */
 export const BENCH_DIST_DIR = '.next-bench';
@@ -87,13 +88,14 @@ function command(kind: TargetKind, port: number, emptyAppDir: string): string[] 
     case 'floorb':
       return [...heap, '--import', 'tsx', join(root, 'bench', 'floor-server.ts')];
     case 'proto':
+    case 'nopoll':
       return [...heap, '--import', 'tsx', join(root, 'bench', 'proto', 'server-backlog.ts')];
     case 'empty':
       return [...heap, nextBin, 'start', emptyAppDir, '-p', String(port), '-H', '127.0.0.1'];
   }
 }
 
-const READY_PATH: Record<TargetKind, string> = { node: '/api/health', route: '/api/health', floor: '/health', floorb: '/health', empty: '/api/health', proto: '/api/health' };
+const READY_PATH: Record<TargetKind, string> = { node: '/api/health', route: '/api/health', floor: '/health', floorb: '/health', empty: '/api/health', proto: '/api/health', nopoll: '/api/health' };
 
 /** Starts a server under test and resolves once it answers its health path. */
 export async function startTarget(kind: TargetKind, port: number, env: NodeJS.ProcessEnv, emptyAppDir = ''): Promise<Target> {
@@ -109,6 +111,8 @@ export async function startTarget(kind: TargetKind, port: number, env: NodeJS.Pr
       HOSTNAME: '127.0.0.1',
       BENCH_PROBE_PORT: String(probePort),
       FLOOR_BATCH_READS: kind === 'floorb' ? '1' : '0',
+      BENCH_NO_POLLER: kind === 'nopoll' ? '1' : '0',
+      BENCH_BACKLOG: kind === 'nopoll' ? '511' : '4096',
       NODE_OPTIONS: `--require ${join(root, 'bench', 'heap-probe.cjs')}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,10 @@
 /**
- * BENCH PROTOTYPE (not used by the app): a copy of server.ts whose only change is the listen
- * backlog (`BENCH_BACKLOG`, default 4096 instead of Node's 511), to measure what a larger accept
- * queue does to a reconnect storm. Run by `npm run bench:stream -- --transport proto`.
+ * BENCH PROTOTYPE (not used by the app): a copy of server.ts with two switches, one change at a time:
+ * - `BENCH_BACKLOG` (default 4096 instead of Node's 511): the listen backlog, to measure what a
+ *   larger accept queue does to a reconnect storm (`npm run bench:stream -- --transport proto`);
+ * - `BENCH_NO_POLLER=1`: stops the metrics poller once the hub is up, to measure what the poller's
+ *   per-event recomputation costs the event path (`--transport nopoll`; diagnosis only: the
+ *   targets are measured with the poller running).
  *
  * Original doc: the self-hosted entry `npm start` runs: one `node:http` server that answers `GET /api/ws` with
  * the Node transport (a few KB per stream instead of a route handler's ~70 KB) and hands every
@@ -24,6 +27,13 @@ const handle = app.getRequestHandler();
 await app.prepare();
 const { startRuntime } = await import('../../lib/runtime');
 await startRuntime();
+if (process.env.BENCH_NO_POLLER === '1') {
+  const { getHub } = await import('../../lib/realtime/registry');
+  await getHub();
+  // lib/metrics keeps the running poller's stop function here (see lib/metrics/index.ts).
+  (globalThis as { __hangarMetricsPoller?: () => void }).__hangarMetricsPoller?.();
+  console.log('[bench] metrics poller stopped');
+}
 
 const server = createServer((req, res) => {
   if (req.method === 'GET' && (req.url === '/api/ws' || req.url?.startsWith('/api/ws?'))) {
