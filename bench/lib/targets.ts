@@ -9,9 +9,11 @@
  * - `empty`: a Next app whose only route holds a `ReadableStream` (Next's own per-stream floor).
  * - `proto`: bench/proto/server-backlog.ts, server.ts with a larger listen backlog (a prototype fix).
  * - `nopoll`: the same copy with the default backlog and the metrics poller stopped (diagnosis).
+ *
+ * `BENCH_TRACE_GC=1` runs the server with `--trace-gc` and appends its stdout to bench/out/<kind>-server.log.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from './stats';
 
@@ -78,7 +80,7 @@ export function restoreTsconfig(): void {
 }
 
 function command(kind: TargetKind, port: number, emptyAppDir: string): string[] {
-  const heap = ['--expose-gc', '--max-old-space-size=6144'];
+  const heap = ['--expose-gc', '--max-old-space-size=6144', ...(process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : [])];
   switch (kind) {
     case 'node':
       return [...heap, '--import', 'tsx', join(root, 'server.ts')];
@@ -122,6 +124,7 @@ export async function startTarget(kind: TargetKind, port: number, env: NodeJS.Pr
     if (output.length > 400) output.splice(0, output.length - 400);
   };
   proc.stdout!.on('data', keep);
+  if (process.env.BENCH_TRACE_GC === '1') proc.stdout!.on('data', (d: Buffer) => appendFileSync(join(root, 'bench', 'out', `${kind}-server.log`), d));
   proc.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   await waitReady(proc, `http://127.0.0.1:${port}${READY_PATH[kind]}`, output);
