@@ -7,7 +7,7 @@
  * - `floor`: bench/floor-server.ts, a raw `node:http` SSE server (the floor).
  * - `floorb`: the floor with batched log reads (FLOOR_BATCH_READS=1, a prototype of a fan-in fix).
  * - `empty`: a Next app whose only route holds a `ReadableStream` (Next's own per-stream floor).
- * - `proto`: bench/proto/server-backlog.ts, server.ts with a larger listen backlog (a prototype fix).
+ * - `proto`: bench/proto/server-backlog.ts, now server.ts itself (its larger backlog was adopted).
  * - `nopoll`: the same copy with the default backlog and the metrics poller stopped (diagnosis).
  *
  * `BENCH_TRACE_GC=1` runs the server with `--trace-gc` and appends its stdout to bench/out/<kind>-server.log.
