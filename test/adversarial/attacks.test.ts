@@ -129,9 +129,12 @@ describe('POST /api/ws bodies', () => {
     const flooder = await mintToken({ id: 2_140_000_000 });
     const ping = (token: string) =>
       send(target.url, { name: 'flood', method: 'POST', path: '/api/ws', headers: json(token), body: '{"type":"ping"}' });
-    const statuses: number[] = [];
+    // The 429 examined is one of the flood's own answers: a separate follow-up request could find the
+    // bucket refilled (6 tokens a second) on a slow machine.
+    const answers: Awaited<ReturnType<typeof ping>>[] = [];
     const started = Date.now();
-    while (statuses.length < 200 && !statuses.includes(429)) statuses.push(...(await Promise.all(Array.from({ length: 10 }, () => ping(flooder)))).map((o) => o.status));
+    while (answers.length < 200 && !answers.some((a) => a.status === 429)) answers.push(...(await Promise.all(Array.from({ length: 10 }, () => ping(flooder)))));
+    const statuses = answers.map((a) => a.status);
     // The token names no user, so what the limiter lets through is then refused with 401: the
     // budget is spent all the same (keyed on the verified id, before the database is asked).
     const ok = statuses.filter((s) => s !== 429).length;
@@ -140,8 +143,7 @@ describe('POST /api/ws bodies', () => {
     expect(ok).toBeGreaterThanOrEqual(60); // WS_POST_PER_USER.capacity
     // … plus what refilled (6 per second) while the batches ran
     expect(ok).toBeLessThanOrEqual(60 + Math.ceil(((Date.now() - started) / 1000) * 6) + 1);
-    const refused = await ping(flooder);
-    expect(refused.status).toBe(429);
+    const refused = answers.find((a) => a.status === 429)!;
     expect(refused.body.error).toBe('too_many_requests');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // Another (phantom) user's budget is untouched: the limiter lets it through, the user check refuses it.
