@@ -2,24 +2,23 @@
  * The self-hosted entry `npm start` runs: one `node:http` server that answers `GET /api/ws` with
  * the Node transport (a few KB per stream instead of a route handler's ~70 KB) and hands every
  * other request — pages, `POST /api/ws`, the domain routes — to Next's request handler. Both paths
- * share the process's hub, bus and database through `globalThis`.
+ * share the process's runtime (`lib/runtime.ts`), which also owns the signals: on SIGTERM/SIGINT
+ * this server stops accepting, the streams drain, then Next closes.
  *
  * Run with `node --import tsx server.ts` after `next build`. `WS_TRANSPORT=route` makes `npm start`
  * use plain `next start` instead (the portable route-handler path).
  */
 import { createServer } from 'node:http';
 import next from 'next';
-import { handleNodeStream } from './lib/realtime/transports/node-http';
-
-(globalThis as { __hangarOwnsSignals?: boolean }).__hangarOwnsSignals = true;
+import { handleNodeStream } from './lib/realtime/http/transport.node';
+import { getRuntime, setShutdownHooks } from './lib/runtime';
 
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOSTNAME ?? '0.0.0.0';
 const app = next({ dev: false, dir: process.cwd(), port, hostname });
 const handle = app.getRequestHandler();
 await app.prepare();
-const { startRuntime } = await import('./lib/runtime');
-await startRuntime();
+await getRuntime();
 
 const server = createServer((req, res) => {
   if (req.method === 'GET' && (req.url === '/api/ws' || req.url?.startsWith('/api/ws?'))) {
@@ -36,22 +35,13 @@ const server = createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 65_000;
+setShutdownHooks({
+  beforeDrain: () => server.close(),
+  afterDrain: async () => {
+    server.closeAllConnections();
+    await app.close().catch(() => {});
+  },
+});
 // A reconnect storm arrives all at once: Node's default accept backlog (511) would drop SYNs and
 // leave clients waiting out TCP's 1-2-4-8 s retransmits. The kernel caps it at net.core.somaxconn.
 server.listen({ port, host: hostname, backlog: 8192 }, () => console.log(`[ready] http://localhost:${port} (Node stream transport)`));
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const { getHub } = await import('./lib/realtime/registry');
-  const hub = await getHub();
-  console.log(`[drain] ${signal}: ${hub.connectionCount()} streams get reconnect within ${hub.options.drainMs} ms`);
-  server.close();
-  await hub.drain();
-  server.closeAllConnections();
-  await app.close().catch(() => {});
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));

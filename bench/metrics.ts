@@ -18,7 +18,7 @@ import postgres from 'postgres';
 import { config } from '../lib/config';
 import { openDatabase, rows, type Database, type Db } from '../lib/db/client';
 import { migrate } from '../lib/db/migrate';
-import { createMetricsCache } from '../lib/metrics/cache';
+import { MetricsCache } from '../lib/metrics/cache';
 import { computeOwnerMetrics } from '../lib/metrics/queries';
 
 const OWNERS = 5_000;
@@ -137,9 +137,9 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 async function batchedTicks(db: Db, ids: number[], now: number): Promise<{ cold: number; steady: number; steadyMin: number }> {
   const colds: number[] = [];
   let clock = now;
-  let cache = createMetricsCache({ getDb: async () => db, timeZone: TZ, clock: () => clock });
+  let cache = new MetricsCache({ db, timeZone: TZ, clock: () => clock });
   for (let i = 0; i < Math.min(RUNS, 3); i++) {
-    cache = createMetricsCache({ getDb: async () => db, timeZone: TZ, clock: () => clock });
+    cache = new MetricsCache({ db, timeZone: TZ, clock: () => clock });
     colds.push(await time(() => cache.refresh(ids)));
   }
   for (let i = 0; i < 60_000 / POLL_MS; i++) {

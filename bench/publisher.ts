@@ -6,8 +6,8 @@
  * reports the moment the commit was acknowledged here (ms, comparable across processes), which is
  * what delivery latency is measured from.
  */
-import { transactWithEvents } from '../lib/realtime/publish';
-import type { OccupancyChangedData } from '../lib/realtime/events';
+import { transactWithEvents } from '../lib/realtime/log/publish';
+import type { OccupancyChangedData } from '../lib/realtime/wire/events';
 import { nowMs, sleep } from './lib/stats';
 
 /** Orchestrator → publisher. */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { SignJWT } from 'jose';
-import { startInstance } from '../test/cluster';
+import { startInstance } from '../test/support/servers';
 import { lineChartSvg, svgToPng } from './plot';
 
 const { values: args } = parseArgs({
@@ -47,7 +47,7 @@ async function prepareDatabase() {
   await admin.end();
   process.env.DATABASE_URL = dbUrl;
   process.env.JWT_SECRET = SECRET;
-  const { getDatabase } = await import('../lib/db/client');
+  const { getDatabase } = await import('../lib/runtime');
   const { users, hangarOwners } = await import('../lib/db/schema');
   const { db } = await getDatabase();
   const u = await db.insert(users).values(Array.from({ length: OWNERS + 1 }, (_, i) => ({ email: `soak${i}@x`, firstName: `S${i}`, role: i === 0 ? 'ADMIN' : 'user' }))).returning({ id: users.id });
@@ -86,7 +86,7 @@ async function main() {
   const server = await startInstance(Number(args.port), { NEXT_DIST_DIR: '.next-soak', DATABASE_URL: dbUrl, JWT_SECRET: SECRET, NODE_OPTIONS: '--expose-gc', WS_MAX_CONNECTIONS_PER_OWNER: '1000' });
   const adminToken = await sign(adminId, 'ADMIN', 7200 + MINUTES * 60);
   const tokens = await Promise.all(owners.map((o) => sign(o.userId, 'user', 7200 + MINUTES * 60)));
-  const { getWebSocketServer } = await import('../lib/realtime/server');
+  const { getWebSocketServer } = await import('../lib/realtime/portal-broadcast-api');
   const errors = new Map<string, number>();
   const pool: Stream[] = [];
   const stats = async () => (await fetch(`${server.url}/api/ws/stats?gc=1`, { headers: { authorization: `Bearer ${adminToken}` } })).json();

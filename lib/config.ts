@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { processSlot } from './process-state';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
@@ -82,14 +83,14 @@ function isBuildPhase(env: NodeJS.ProcessEnv): boolean {
   return env.NEXT_PHASE === 'phase-production-build';
 }
 
-const g = globalThis as { __hangarConfig?: Config };
+const current = processSlot<Config>('config');
 
 /** The process-wide config, parsed on first use. */
 export function config(): Config {
-  return (g.__hangarConfig ??= parseConfig());
+  return current.getOrCreate(() => parseConfig());
 }
 
 /** Tests change the environment between files; this drops the cached config. */
 export function resetConfig(): void {
-  g.__hangarConfig = undefined;
+  current.set(undefined);
 }

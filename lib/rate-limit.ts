@@ -1,12 +1,13 @@
 /**
  * In-memory rate limits: one token bucket per key (an IP, an email, a user id), refilled
  * continuously, with a cap on how many keys are tracked and a periodic sweep of idle ones.
- * The limiters live on `globalThis`, one set per process (Next's route bundles and the custom
- * server share them). They are per instance: behind a load balancer of N instances a client gets
+ * The limiters are one set per process (a slot of the process state, which Next's route bundles
+ * and the custom server share). They are per instance: behind a load balancer of N instances a client gets
  * up to N times the budget, which still bounds guessing and flooding.
  */
 import { config } from './config';
 import { AppError } from './errors';
+import { processSlot } from './process-state';
 import { verifyToken } from './auth/jwt';
 import { tokenFromRequest } from './auth/request';
 
@@ -127,11 +128,11 @@ export interface RateLimits {
   wsPostPerUser: RateLimiter;
 }
 
-const g = globalThis as { __hangarRateLimits?: RateLimits };
+const limitsSlot = processSlot<RateLimits>('rateLimits');
 
 /** The process-wide limiters, created (with their sweep timer) on first use. */
 export function rateLimits(): RateLimits {
-  if (!g.__hangarRateLimits) {
+  return limitsSlot.getOrCreate(() => {
     const c = config();
     const limits: RateLimits = {
       loginPerIp: new RateLimiter({ ...LOGIN_PER_IP, capacity: c.RATE_LIMIT_LOGIN_PER_IP }),
@@ -139,9 +140,8 @@ export function rateLimits(): RateLimits {
       wsPostPerUser: new RateLimiter({ ...WS_POST_PER_USER, capacity: c.RATE_LIMIT_WS_POST }),
     };
     setInterval(() => Object.values(limits).forEach((l: RateLimiter) => l.sweep()), SWEEP_EVERY_MS).unref();
-    g.__hangarRateLimits = limits;
-  }
-  return g.__hangarRateLimits;
+    return limits;
+  });
 }
 
 /**

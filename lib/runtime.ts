@@ -1,70 +1,235 @@
 /**
- * The composition root: everything the process runs once — database (migrated), demo seed on an
- * empty embedded database, and later the realtime hub, bus and poller. Idempotent: route bundles
- * and instrumentation may all call it; state lives on `globalThis`.
+ * The composition root: the one place that builds what the process runs, in this order —
+ * config → database → migrations (→ demo seed on an empty embedded database) → bus → metrics
+ * cache → hub → metrics poller → cross-instance bridge and cluster (PostgreSQL only) → log
+ * pruning — and takes it down again (drain on SIGTERM/SIGINT, `stopRuntime`). Route handlers, the
+ * custom server and scripts ask it for what they use; every other module gets its collaborators
+ * as arguments.
+ *
+ * Its state is one slot of the process state (`process-state.ts`): Next bundles route handlers,
+ * instrumentation and the custom server separately, and all of them must share one runtime.
  */
-import { config } from './config';
-import { getDatabase } from './db/client';
-import { pruneEvents } from './realtime/log';
+import { randomBytes } from 'node:crypto';
+import { config, type Config } from './config';
+import { openDatabase, type Database, type Db } from './db/client';
+import { migrate } from './db/migrate';
+import { MetricsCache } from './metrics/cache';
+import { MetricsPoller } from './metrics/poller';
+import { processSlot } from './process-state';
+import type { Bus } from './realtime/bus/bus';
+import { MemoryBus } from './realtime/bus/bus.memory';
+import { startNotifyBridge } from './realtime/bus/notify.pg';
+import { applyControlMessage, Cluster } from './realtime/cluster/cluster';
+import { Hub } from './realtime/hub/hub';
+import { eventLogOf, pruneEvents } from './realtime/log/event-log';
 
-const g = globalThis as { __hangarRuntime?: Promise<void>; __hangarHub?: { drain(ms?: number): Promise<void> } };
+/** Everything the process runs, built once. */
+export interface Runtime {
+  readonly config: Config;
+  /** This process's id among instances sharing one database (prefix of its connection ids). */
+  readonly instanceId: string;
+  readonly database: Database;
+  /** Committed events of this process, published after commit (`transactWithEvents`). */
+  readonly bus: Bus;
+  readonly metrics: MetricsCache;
+  /** Keeps connected owners' metrics current (polls, and follows the hub's `changed`). */
+  readonly poller: MetricsPoller;
+  readonly hub: Hub;
+  /** On PostgreSQL: the other instances (presence, per-owner counts, client-message routing). */
+  readonly cluster?: Cluster;
+}
+
+/** What the custom server adds to a shutdown (it owns the HTTP server). */
+export interface ShutdownHooks {
+  /** Stop accepting connections; runs before the streams are drained. */
+  beforeDrain?(): void;
+  /** Runs once every stream is closed, before the runtime stops and the process exits. */
+  afterDrain?(): Promise<void>;
+}
+
+interface State {
+  instanceId: string;
+  database?: Promise<Database>;
+  runtime?: Promise<Runtime>;
+  /** Stops what `buildRuntime` started, in reverse order. */
+  stop?: () => Promise<void>;
+  signalsInstalled?: boolean;
+  hooks: ShutdownHooks;
+}
 
 /** How often old events are pruned from the log. */
 const PRUNE_EVERY_MS = 10 * 60_000;
 
-/** Starts the process-wide runtime once; later calls return the same promise. */
-export function startRuntime(): Promise<void> {
-  return (g.__hangarRuntime ??= boot());
+const slot = processSlot<State>('runtime');
+const state = (): State => slot.getOrCreate(() => ({ instanceId: `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`, hooks: {} }));
+
+/** This process's instance id (stable for the life of the process). */
+export const instanceId = (): string => state().instanceId;
+
+/**
+ * The process's database, opened and migrated (and, embedded, seeded) on first use. A failed
+ * attempt is forgotten, so the next call tries again (e.g. PostgreSQL was down).
+ */
+export function getDatabase(): Promise<Database> {
+  const s = state();
+  if (!s.database) {
+    const opening = openMigrated(config(), s.instanceId);
+    s.database = opening;
+    opening.catch(() => {
+      if (s.database === opening) s.database = undefined;
+    });
+  }
+  return s.database;
 }
 
-async function boot(): Promise<void> {
+/** Shorthand for `(await getDatabase()).db`. */
+export async function getDb(): Promise<Db> {
+  return (await getDatabase()).db;
+}
+
+/** The whole runtime, built on first use; a failed build leaves nothing running and is retried by the next call. */
+export function getRuntime(): Promise<Runtime> {
+  const s = state();
+  if (!s.runtime) {
+    const building = buildRuntime(s);
+    s.runtime = building;
+    building.catch(() => {
+      if (s.runtime === building) s.runtime = undefined;
+    });
+  }
+  return s.runtime;
+}
+
+/** Lets the custom server take part in the drain (see `ShutdownHooks`). */
+export function setShutdownHooks(hooks: ShutdownHooks): void {
+  state().hooks = hooks;
+}
+
+/** Stops everything the runtime started and closes the database (tests, scripts, shutdown). */
+export async function stopRuntime(): Promise<void> {
+  const s = state();
+  const { stop, database } = s;
+  s.runtime = undefined;
+  s.stop = undefined;
+  s.database = undefined;
+  await stop?.();
+  if (database) await (await database.catch(() => undefined))?.close();
+}
+
+async function openMigrated(c: Config, id: string): Promise<Database> {
+  if (c.jwtSecretGenerated) console.warn('[config] JWT_SECRET is not set: using a random secret for this process (tokens die with it).');
+  const database = await openDatabase({ url: c.DATABASE_URL, dir: c.PGLITE_DIR, applicationName: `hangarshare:${id}` });
+  try {
+    await migrate(database);
+    if (database.kind === 'pglite' && c.SEED_DEMO_DATA === '1') {
+      const { seedDemoData, DEMO_ACCOUNTS } = await import('./db/seed');
+      const result = await seedDemoData(database.db, { timeZone: c.BOOKING_TIMEZONE });
+      if (result.seeded) console.log(`[seed] demo data: ${result.listings} listings, ${result.bookings} bookings`);
+      console.log(`[ready] embedded database at ${c.PGLITE_DIR}; demo login ${DEMO_ACCOUNTS[0].email} / ${DEMO_ACCOUNTS[0].password}`);
+    } else {
+      console.log(`[ready] ${database.kind === 'postgres' ? 'PostgreSQL' : 'embedded database'} migrated`);
+    }
+    return database;
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Builds the realtime side over the database. Each started piece registers how it stops; if a
+ * later step throws, everything started so far is stopped before the error propagates, so a
+ * failed build leaves no orphan hub, poller or timer behind.
+ */
+async function buildRuntime(s: State): Promise<Runtime> {
   const c = config();
-  if (c.jwtSecretGenerated) {
-    console.warn('[config] JWT_SECRET is not set: using a random secret for this process (tokens die with it).');
-  }
   const database = await getDatabase();
-  if (database.kind === 'pglite' && c.SEED_DEMO_DATA === '1') {
-    const { seedDemoData, DEMO_ACCOUNTS } = await import('./db/seed');
-    const result = await seedDemoData(database.db, { timeZone: c.BOOKING_TIMEZONE });
-    if (result.seeded) console.log(`[seed] demo data: ${result.listings} listings, ${result.bookings} bookings`);
-    console.log(`[ready] embedded database at ${c.PGLITE_DIR}; demo login ${DEMO_ACCOUNTS[0].email} / ${DEMO_ACCOUNTS[0].password}`);
-  } else {
-    console.log(`[ready] ${database.kind === 'postgres' ? 'PostgreSQL' : 'embedded database'} migrated`);
+  const stops: (() => void | Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await Promise.resolve(stop()).catch((err) => console.error('[runtime] stop failed', err));
+  };
+  try {
+    const bus = new MemoryBus();
+    const metrics = new MetricsCache({ db: database.db, timeZone: c.BOOKING_TIMEZONE });
+    const poller = new MetricsPoller({ source: metrics, intervalMs: c.WS_METRICS_POLL_INTERVAL });
+    let cluster: Cluster | undefined;
+    const hub = new Hub({
+      instanceId: s.instanceId,
+      log: eventLogOf(database.db),
+      bus,
+      metrics: { get: (ownerId) => metrics.get(ownerId), changed: (ownerId) => poller.changed(ownerId) },
+      remoteCount: (ownerId) => cluster?.remoteCount(ownerId) ?? 0,
+      heartbeatMs: c.WS_HEARTBEAT_INTERVAL,
+      retryMs: c.WS_RETRY_MS,
+      maxPerOwner: c.WS_MAX_CONNECTIONS_PER_OWNER,
+      maxConnections: c.WS_MAX_CONNECTIONS,
+      maxQueued: c.WS_MAX_BUFFERED_FRAMES,
+      drainMs: c.WS_DRAIN_MS,
+      maxStreamSeconds: c.WS_MAX_STREAM_SECONDS,
+    });
+    stops.push(() => hub.shutdown());
+    poller.start(hub);
+    stops.push(() => poller.stop());
+    if (database.kind === 'postgres') {
+      // Several instances may share this database: fan out through NOTIFY, count streams cluster-wide.
+      stops.push(await startNotifyBridge(database, hub));
+      const started = new Cluster(database, s.instanceId, { report: () => hub.report(), onControl: (m) => applyControlMessage(hub, m) });
+      await started.start();
+      stops.push(() => started.stop());
+      cluster = started;
+    }
+    stops.push(startPruning(database, c));
+    installSignalHandlers(s);
+    s.stop = stopAll;
+    return { config: c, instanceId: s.instanceId, database, bus, metrics, poller, hub, cluster };
+  } catch (err) {
+    await stopAll();
+    throw err;
   }
-  startPruning();
-  installDrain();
 }
 
 /** Retention: at least EVENT_LOG_RETENTION_HOURS, or the newest EVENT_LOG_RETENTION_COUNT per owner. */
-function startPruning(): void {
-  const c = config();
+function startPruning(database: Database, c: Config): () => void {
   const prune = async () => {
     try {
-      const n = await pruneEvents((await getDatabase()).db, {
-        maxAgeMs: c.EVENT_LOG_RETENTION_HOURS * 3_600_000,
-        keepPerOwner: c.EVENT_LOG_RETENTION_COUNT,
-      });
+      const n = await pruneEvents(database.db, { maxAgeMs: c.EVENT_LOG_RETENTION_HOURS * 3_600_000, keepPerOwner: c.EVENT_LOG_RETENTION_COUNT });
       if (n > 0) console.log(`[log] pruned ${n} old events`);
     } catch (err) {
       console.error('[log] pruning failed (will retry)', err);
     }
   };
-  setInterval(prune, PRUNE_EVERY_MS).unref();
+  const timer = setInterval(prune, PRUNE_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**
- * On SIGTERM/SIGINT each stream gets `reconnect` at a random moment within WS_DRAIN_MS and closes.
- * Next's own handler meanwhile stops accepting connections and exits once the streams are gone.
+ * On SIGTERM/SIGINT: the custom server stops accepting, every stream gets `reconnect` at a random
+ * moment within WS_DRAIN_MS and closes, the runtime stops (closing the database) and the process
+ * exits. Installed once per process, whichever bundle builds the runtime first.
  */
-function installDrain(): void {
-  // server.ts handles the signals itself (it also stops its own HTTP server).
-  if ((globalThis as { __hangarOwnsSignals?: boolean }).__hangarOwnsSignals) return;
-  const drain = (signal: string) => {
-    const hub = g.__hangarHub;
-    if (!hub) return;
-    console.log(`[drain] ${signal}: closing streams over ${config().WS_DRAIN_MS} ms`);
-    void hub.drain();
+function installSignalHandlers(s: State): void {
+  if (s.signalsInstalled) return;
+  s.signalsInstalled = true;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      s.hooks.beforeDrain?.();
+      const runtime = await s.runtime?.catch(() => undefined);
+      if (runtime) {
+        console.log(`[drain] ${signal}: ${runtime.hub.connectionCount()} streams get reconnect within ${runtime.config.WS_DRAIN_MS} ms`);
+        await runtime.hub.drain();
+      }
+      await s.hooks.afterDrain?.();
+      await stopRuntime();
+    } catch (err) {
+      console.error('[drain] shutdown failed', err);
+    } finally {
+      process.exit(0);
+    }
   };
-  process.once('SIGTERM', () => drain('SIGTERM'));
-  process.once('SIGINT', () => drain('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 }

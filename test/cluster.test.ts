@@ -5,10 +5,11 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDb, rows, type Db } from '../lib/db/client';
-import { ensureBuild, startInstance, type Instance } from './cluster';
-import { createListing, createOwner, createUser } from './fixtures';
-import { connectStream, type SseClient } from './sse';
+import { rows, type Db } from '../lib/db/client';
+import { ensureBuild, startInstance, type Instance } from './support/servers';
+import { createListing, createOwner, createUser } from './support/fixtures';
+import { connectStream, type SseClient } from './support/sse-client';
+import { getDb } from '../lib/runtime';
 
 const onPostgres = !!process.env.TEST_BASE_DATABASE_URL;
 const BASE_PORT = 3230 + (process.pid % 50) * 4;

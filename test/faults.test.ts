@@ -6,12 +6,13 @@
 import http from 'node:http';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDb, rows, type Db } from '../lib/db/client';
+import { rows, type Db } from '../lib/db/client';
 import { hangarOwners, users } from '../lib/db/schema';
-import { ensureBuild, startInstance, type Instance } from './cluster';
-import { createListing, createOwner, createUser, mintToken } from './fixtures';
-import { connectStream, type SseClient } from './sse';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { ensureBuild, startInstance, type Instance } from './support/servers';
+import { createListing, createOwner, createUser, mintToken } from './support/fixtures';
+import { connectStream, type SseClient } from './support/sse-client';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { getDb } from '../lib/runtime';
 
 const onPostgres = !!process.env.TEST_BASE_DATABASE_URL;
 const PORT = 3260 + (process.pid % 40);
@@ -165,7 +166,7 @@ describe.runIf(onPostgres)('faults', () => {
     );
     await new Promise((r) => setTimeout(r, 300));
     paused.pause(); // stop reading: the socket fills, then the server's queue
-    const { getWebSocketServer } = await import('../lib/realtime/server');
+    const { getWebSocketServer } = await import('../lib/realtime/portal-broadcast-api');
     const big = 'x'.repeat(16 * 1024);
     for (let i = 0; i < 600; i++) {
       await getWebSocketServer().broadcastBookingEvent(o.ownerId, { id: String(i), guestName: big, hangarId: 1, hangarNumber: 'H', checkIn: '', checkOut: '', amount: i, duration: 1, status: 'pending' });

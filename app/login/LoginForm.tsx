@@ -6,7 +6,7 @@
  */
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent, type ReactElement } from 'react';
-import { saveSession, type OwnerProfile, type SessionUser } from '@/lib/client/session';
+import { saveSession, type OwnerProfile, type SessionUser } from '@/app/hangarshare/session/session';
 import styles from './login.module.css';
 
 /** A demo login as the page shows it. */

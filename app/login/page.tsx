@@ -5,7 +5,7 @@
  */
 import type { Metadata } from 'next';
 import type { ReactElement } from 'react';
-import { FAVICON_DATA_URL } from '@/lib/client/components/icons';
+import { FAVICON_DATA_URL } from '@/app/hangarshare/owner/dashboard/components/icons';
 import { DEMO_ACCOUNTS } from '@/lib/db/seed';
 import { LoginForm, type DemoAccount } from './LoginForm';
 import styles from './login.module.css';

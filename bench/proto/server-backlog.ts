@@ -9,10 +9,8 @@
 await import('../../server');
 
 if (process.env.BENCH_NO_POLLER === '1') {
-  const { getHub } = await import('../../lib/realtime/registry');
-  await getHub();
-  // lib/metrics keeps the running poller's stop function here (see lib/metrics/index.ts).
-  (globalThis as { __hangarMetricsPoller?: () => void }).__hangarMetricsPoller?.();
+  const { getRuntime } = await import('../../lib/runtime');
+  (await getRuntime()).poller.stop();
   console.log('[bench] metrics poller stopped');
 }
 

@@ -1,7 +1,7 @@
 import jsonwebtoken from 'jsonwebtoken';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { mintToken, TEST_SECRET } from '../../test/fixtures';
+import { mintToken, TEST_SECRET } from '../../test/support/fixtures';
 import { AppError } from '../errors';
 import { signToken, verifyToken } from './jwt';
 

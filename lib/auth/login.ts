@@ -1,11 +1,11 @@
 /** Password login as the portal's `POST /api/auth/login` does it: bcrypt check, then a 7-day token. */
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { getDb } from '../db/client';
 import { users } from '../db/schema';
 import { AppError } from '../errors';
 import { signToken } from './jwt';
 import { ownersOfUser } from './owners';
 import { checkPassword } from './password';
+import { getDb } from '../runtime';
 
 /** A bcrypt hash (cost 10) of a random string nobody knows; compared against for unknown emails. */
 const DUMMY_HASH = '$2b$10$QuvUxZzUKfA/kRD0uLrKhu46Xzy3RoxgSYA2Mn2y6SkJjD1qpUNrW';

@@ -4,7 +4,7 @@
  * so an event replayed twice (a resume racing a broadcast from another tab) is handled once.
  * Ids are the contract's per-owner sequence numbers: decimal integers, strictly increasing.
  */
-import { isDomainEventType } from '../realtime/events';
+import { isDomainEventType } from '../realtime/wire/events';
 import type { Frame } from './types';
 
 const isSeq = (v: string) => /^\d{1,15}$/.test(v);

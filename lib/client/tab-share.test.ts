@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventCursor } from './cursor';
-import { FakeServer } from './fake-sse';
+import { FakeServer } from '../../test/support/fake-sse';
 import { SharedStream, type TabEnvironment } from './tab-share';
 import type { ConnectionStatus, Frame } from './types';
 

@@ -12,7 +12,7 @@
  */
 import { trackFrame } from './cursor';
 import type { RealtimeError } from './errors';
-import { StreamLoop, type LoopConfig, type LoopEvents } from './stream-loop';
+import { StreamLoop, type LoopConfig, type LoopEvents } from './reconnect-loop';
 import type { ConnectionStatus, Frame } from './types';
 
 /** What a manager drives: a stream of its own, or a share of the leader tab's. */

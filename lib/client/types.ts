@@ -3,7 +3,7 @@
  * shapes unchanged, see shared/reference/portal.md §4) plus the few additions this client needs.
  * Wire types come from `lib/realtime/events.ts`, which holds types and constants only.
  */
-import type { EventType, MetricsSnapshot } from '../realtime/events';
+import type { EventType, MetricsSnapshot } from '../realtime/wire/events';
 
 /** Every event type a stream can carry: the portal's six plus the protocol frames. */
 export type WebSocketEventType = EventType;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeServer } from './fake-sse';
+import { FakeServer } from '../../test/support/fake-sse';
 import { closeWebSocket, getWebSocketManager, initWebSocket, WebSocketManager } from './websocket';
 
 const managers: WebSocketManager[] = [];

@@ -8,10 +8,10 @@
  * between the tabs of a browser, and report status changes (`onStatusChange`) instead of polling.
  */
 import { DEFAULT_MAX_BACKOFF_MS, DEFAULT_RETRY_MS } from './backoff';
-import { postClientMessage, type ClientReply } from './client-messages';
+import { postClientMessage, type ClientReply } from './post-message';
 import { EventCursor } from './cursor';
 import { RealtimeError } from './errors';
-import { StreamLoop, type LoopConfig } from './stream-loop';
+import { StreamLoop, type LoopConfig } from './reconnect-loop';
 import { browserTabEnvironment, SharedStream, type StreamLink } from './tab-share';
 import type { BookingNotification, ClientMessage, ConnectionStatus, Frame, ManagerOptions, OccupancyChange, PortalConnectionStatus, RealTimeMetrics, WebSocketEventType } from './types';
 

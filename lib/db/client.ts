@@ -3,17 +3,14 @@
  * embedded PGlite persisted under `PGLITE_DIR`. Both are wrapped by the same Drizzle schema, and
  * `rows()` hides the one result-shape difference (`db.execute`) from callers.
  *
- * The handle is created lazily on first use and kept on `globalThis`, because Next's route
- * bundles, instrumentation and hot reloads would otherwise each open their own pool — or, for
- * PGlite, open the same data directory twice, which corrupts it. A lock file beside the data
- * directory refuses a second *process* with a clear error.
+ * The process's one handle is opened (and then migrated) by the runtime (`lib/runtime.ts`); this
+ * module only opens. A lock file beside an embedded data directory refuses a second *process*
+ * with a clear error (two processes on one PGlite directory corrupt it).
  */
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { SQL } from 'drizzle-orm';
-import { config } from '../config';
-import { instanceId } from '../instance';
 import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -40,20 +37,28 @@ export async function rows<T = Record<string, unknown>>(db: Queryable, query: SQ
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-/** Opens a database from explicit settings (tests and scripts use this; the app uses `getDatabase`). */
-export async function openDatabase(opts: { url?: string; dir?: string }): Promise<Database> {
-  if (opts.url) return openPostgres(opts.url);
+/** Where to open a database: PostgreSQL at `url`, else PGlite in `dir`. */
+export interface OpenOptions {
+  url?: string;
+  /** Embedded data directory (`memory://` for a throwaway one). Default `.data/pglite`. */
+  dir?: string;
+  /** PostgreSQL `application_name`: lets operators (and the scale-out tests) tell instances apart. */
+  applicationName?: string;
+}
+
+/** Opens a database (no migrations: the runtime applies them as its own step). */
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.url) return openPostgres(opts.url, opts.applicationName ?? 'hangarshare');
   return openPglite(opts.dir ?? '.data/pglite');
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, applicationName: string): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const sql = postgres(url, {
     max: 10,
     onnotice: () => {},
-    // The instance id in application_name lets operators (and the scale-out tests) tell instances apart.
-    connection: { TimeZone: 'UTC', application_name: `hangarshare:${instanceId()}` },
+    connection: { TimeZone: 'UTC', application_name: applicationName },
   });
   const db = drizzle({ client: sql, schema }) as unknown as Db;
   return {
@@ -142,35 +147,4 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-const g = globalThis as { __hangarDb?: Promise<Database> };
-
-/** The process-wide database, opened and migrated on first use. */
-export function getDatabase(): Promise<Database> {
-  if (!g.__hangarDb) {
-    const c = config();
-    g.__hangarDb = (async () => {
-      const database = await openDatabase({ url: c.DATABASE_URL, dir: c.PGLITE_DIR });
-      const { migrate } = await import('./migrate');
-      await migrate(database);
-      return database;
-    })();
-    g.__hangarDb.catch(() => {
-      g.__hangarDb = undefined; // let the next request try again (e.g. PostgreSQL was down)
-    });
-  }
-  return g.__hangarDb;
-}
-
-/** Shorthand for `(await getDatabase()).db`. */
-export async function getDb(): Promise<Db> {
-  return (await getDatabase()).db;
-}
-
-/** Closes the process-wide database (shutdown and tests). */
-export async function closeDatabase(): Promise<void> {
-  const pending = g.__hangarDb;
-  g.__hangarDb = undefined;
-  if (pending) await (await pending).close();
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openScratch } from '../../test/db';
+import { openScratch } from '../../test/support/db';
 import { rows } from './client';
 import { migrate } from './migrate';
 

@@ -1,9 +1,10 @@
 import { and, count, eq, gte, lte, gt, inArray, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startOfDayInZone } from '../time';
-import { getDb, type Db } from './client';
+import { type Db } from './client';
 import { hangarBookings, hangarListings, hangarOwners, users } from './schema';
 import { DEMO_ACCOUNTS, seedDemoData } from './seed';
+import { getDb } from '../runtime';
 
 let db: Db;
 beforeAll(async () => {

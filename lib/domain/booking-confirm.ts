@@ -16,7 +16,7 @@ import type { TokenClaims } from '../auth/jwt';
 import type { Tx } from '../db/client';
 import { hangarBookings, type BookingStatus } from '../db/schema';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
-import { transactWithEvents, type Emit } from '../realtime/publish';
+import { transactWithEvents, type Emit } from '../realtime/log/publish';
 import { DAY_MS } from '../time';
 import { idSchema, loadActor, loadUser, type Actor } from './access';
 import { createdEventData, toBookingDto, type BookingDto, type BookingRow } from './bookings';

@@ -11,13 +11,14 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TokenClaims } from '../auth/jwt';
-import { getDb, type Tx } from '../db/client';
+import { type Tx } from '../db/client';
 import { BOOKING_STATUSES, hangarBookings, hangarListings, type BookingStatus } from '../db/schema';
 import { conflict, forbidden, notFound } from '../errors';
-import { transactWithEvents, type Emit } from '../realtime/publish';
+import { transactWithEvents, type Emit } from '../realtime/log/publish';
 import { assertCanManageListing, canManageListing, loadActor } from './access';
 import { lockBookingOrThrow, statusOf, toBookingDto, updatedEventData, type BookingDto, type BookingRow, type LockedBooking } from './bookings';
 import { isActiveAt, occupancyOf } from './occupancy';
+import { getDb } from '../runtime';
 
 /** Allowed transitions, from → to. */
 export const TRANSITIONS: Readonly<Record<BookingStatus, readonly BookingStatus[]>> = {

@@ -9,7 +9,7 @@ import { asc, eq, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
 import { hangarBookings, type BookingStatus } from '../db/schema';
 import { notFound } from '../errors';
-import type { BookingCreatedData, BookingUpdatedData } from '../realtime/events';
+import type { BookingCreatedData, BookingUpdatedData } from '../realtime/wire/events';
 import { lockListing, type ListingRow } from './listings';
 import { fromMoneyText } from './money';
 import { hangarNumberOf } from './occupancy';

@@ -8,11 +8,12 @@
  */
 import { eq } from 'drizzle-orm';
 import type { TokenClaims } from '../auth/jwt';
-import { getDb, type Queryable } from '../db/client';
+import { type Queryable } from '../db/client';
 import { hangarListings } from '../db/schema';
 import { notFound } from '../errors';
 import { canManageListing, loadActor } from './access';
 import { fromMoneyText } from './money';
+import { getDb } from '../runtime';
 
 /** A `hangar_listings` row as Drizzle returns it. */
 export type ListingRow = typeof hangarListings.$inferSelect;

@@ -8,7 +8,7 @@
 import { and, count, eq, gt, lte } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
 import { hangarBookings } from '../db/schema';
-import type { OccupancyChangedData } from '../realtime/events';
+import type { OccupancyChangedData } from '../realtime/wire/events';
 
 /** The status a booking must have to occupy a spot. */
 export const ACTIVE_STATUS = 'confirmed';

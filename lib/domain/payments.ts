@@ -18,7 +18,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../db/client';
 import { hangarBookings, stripeEvents, type BookingStatus } from '../db/schema';
-import { transactWithEvents, type Emit } from '../realtime/publish';
+import { transactWithEvents, type Emit } from '../realtime/log/publish';
 import { setBookingStatus } from './booking-status';
 import { amountOf, lockBookingWhere, statusOf, type LockedBooking } from './bookings';
 import { roundCents } from './money';

@@ -5,13 +5,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { getDatabase, getDb, rows, type Db } from '@/lib/db/client';
+import { rows, type Db } from '@/lib/db/client';
 import { hangarBookings, ownerSequences, realtimeEvents } from '@/lib/db/schema';
 import { verifyToken } from '@/lib/auth/jwt';
-import { transactWithEvents, type Emit } from '@/lib/realtime/publish';
+import { transactWithEvents, type Emit } from '@/lib/realtime/log/publish';
 import { POST as confirmRoute } from '@/app/api/hangarshare/booking/confirm/route';
-import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser } from '@/test/fixtures';
+import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser } from '@/test/support/fixtures';
 import { transitionBooking } from './booking-status';
+import { getDatabase, getDb } from '../runtime';
 
 const H = 3_600_000;
 let db: Db;

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { getDb, type Db, type Queryable } from '../db/client';
-import { createBooking, createListing, createOwner, createUser } from '../../test/fixtures';
-import { createMetricsCache, type ComputeFn, type MetricsCacheOptions } from './cache';
+import { type Db, type Queryable } from '../db/client';
+import { createBooking, createListing, createOwner, createUser } from '../../test/support/fixtures';
+import { MetricsCache, type ComputeFn, type MetricsCacheOptions } from './cache';
 import { computeMetrics, computeOwnerMetrics } from './queries';
+import { getDb } from '../runtime';
 
 const TZ = 'America/Sao_Paulo';
 let db: Db;
@@ -17,6 +18,7 @@ function harness(extra: Partial<MetricsCacheOptions> = {}) {
   const months: string[] = [];
   const state: { now: number; dbDown: boolean; hold?: Promise<void>; held?: boolean } = { now: Date.now(), dbDown: false };
   const compute: ComputeFn = async (q, ids, opts) => {
+    if (state.dbDown) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
     calls.push([...ids]);
     reused.push([...(opts.knownHistory?.keys() ?? [])]);
     months.push(opts.refreshMonth ?? '');
@@ -30,11 +32,7 @@ function harness(extra: Partial<MetricsCacheOptions> = {}) {
     return result;
   };
   const logger = { error: vi.fn(), info: vi.fn() };
-  const getDbOrFail = async (): Promise<Queryable> => {
-    if (state.dbDown) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
-    return db;
-  };
-  const cache = createMetricsCache({ getDb: getDbOrFail, timeZone: TZ, clock: () => state.now, compute, logger, ...extra });
+  const cache = new MetricsCache({ db, timeZone: TZ, clock: () => state.now, compute, logger, ...extra });
   return { cache, calls, reused, months, state, logger };
 }
 

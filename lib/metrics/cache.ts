@@ -37,8 +37,8 @@ export interface RefreshableMetricsSource extends MetricsSource {
 export type ComputeFn = (db: Queryable, ownerIds: number[], opts: ComputeOptions) => Promise<Map<number, MetricsSnapshot>>;
 
 export interface MetricsCacheOptions {
-  /** The database to read, asked for on every computation (so a reopened handle is picked up). */
-  getDb: () => Promise<Queryable>;
+  /** The database to read. */
+  db: Queryable;
   /** IANA zone of "today" and the months (the config's `BOOKING_TIMEZONE`). */
   timeZone: string;
   /** How long a value is served without recomputing, ms. Default 5 000. */
@@ -176,7 +176,7 @@ export class MetricsCache implements RefreshableMetricsSource {
     const closed = metricsWindows(now, this.opts.timeZone).months.slice(0, -1);
     const refreshMonth = closed[this.rotation++ % closed.length].label;
     try {
-      const db = await this.opts.getDb();
+      const db = this.opts.db;
       const knownHistory = this.knownHistory(ids);
       const values = await this.compute(db, ids, { now, timeZone: this.opts.timeZone, knownHistory, refreshMonth });
       if (this.failing) {
@@ -213,9 +213,4 @@ export class MetricsCache implements RefreshableMetricsSource {
 
 function view(entry: Entry): MetricsSnapshot {
   return entry.stale ? { ...entry.value, stale: true } : entry.value;
-}
-
-/** Creates a metrics cache (see `MetricsCache`). */
-export function createMetricsCache(opts: MetricsCacheOptions): MetricsCache {
-  return new MetricsCache(opts);
 }

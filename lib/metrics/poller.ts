@@ -3,22 +3,18 @@
  *
  * - Every `intervalMs` it refreshes the owners the sink reports as connected, all in one batched
  *   computation (no owners → no query), and pushes only to owners whose metrics changed.
- * - After committed domain events it invalidates those owners and, for the connected ones, pushes
- *   fresh metrics within `coalesceMs`: a burst of events becomes one batched recomputation.
+ * - When the hub reports an owner changed (`changed`, once per committed event, from this instance
+ *   or another), it invalidates the owner and, if connected, pushes fresh metrics within
+ *   `coalesceMs`: a burst of events becomes one batched recomputation.
  *
  * Ticks and event flushes run one at a time (a chain), so a slow tick's older values can never be
  * pushed after an event's newer ones. A tick that comes due while another is queued is skipped.
  */
-import type { Bus } from '../realtime/bus';
-import type { LoggedEvent } from '../realtime/events';
 import type { RefreshableMetricsSource } from './cache';
 import type { MetricsSink, MetricsSnapshot } from './types';
 
 export interface MetricsPollerOptions {
   source: RefreshableMetricsSource;
-  sink: MetricsSink;
-  /** Committed domain events arrive here; each invalidates its owner's metrics. */
-  bus: Bus;
   /** Poll period, ms (the config's `WS_METRICS_POLL_INTERVAL`, default 5 000). */
   intervalMs: number;
   /** How long events are collected before one recomputation, ms. Default 5. */
@@ -33,30 +29,45 @@ export function sameMetrics(a: MetricsSnapshot | undefined, b: MetricsSnapshot):
   return JSON.stringify({ ...a, lastUpdate: 0 }) === JSON.stringify({ ...b, lastUpdate: 0 });
 }
 
-/** One running poller; `startMetricsPoller` is its public face. */
-class MetricsPoller {
+/** The poller: `start(sink)` begins polling, `changed(ownerId)` follows an event, `stop()` ends it. */
+export class MetricsPoller {
   /** What each connected owner was last sent by this poller. */
   private readonly lastPushed = new Map<number, MetricsSnapshot>();
   private readonly pending = new Set<number>();
-  private readonly timer: NodeJS.Timeout;
-  private readonly unsubscribe: () => void;
+  private sink?: MetricsSink;
+  private timer?: NodeJS.Timeout;
   private flushTimer: NodeJS.Timeout | undefined;
   private tickQueued = false;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
 
-  constructor(private readonly opts: MetricsPollerOptions) {
-    this.unsubscribe = opts.bus.subscribe((events) => this.onEvents(events));
-    this.timer = setInterval(() => this.onInterval(), opts.intervalMs);
+  constructor(private readonly opts: MetricsPollerOptions) {}
+
+  /** Starts polling the owners `sink` reports as connected and pushing to it. Timers are `unref()`ed. */
+  start(sink: MetricsSink): void {
+    if (this.timer || this.stopped) return;
+    this.sink = sink;
+    this.timer = setInterval(() => this.onInterval(), this.opts.intervalMs);
     this.timer.unref();
   }
 
+  /** Clears the timers; nothing is computed or pushed afterwards. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.unsubscribe();
+  }
+
+  /** An event of `ownerId` committed: its metrics are invalidated now and, if connected, pushed soon. */
+  changed(ownerId: number): void {
+    if (this.stopped) return;
+    this.opts.source.invalidate(ownerId);
+    this.pending.add(ownerId);
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.run(() => this.flush()), this.opts.coalesceMs ?? 5);
+      this.flushTimer.unref();
+    }
   }
 
   /** Queues `task` behind the running one, so pushes happen in computation order. */
@@ -72,27 +83,15 @@ class MetricsPoller {
 
   private async tick(): Promise<void> {
     this.tickQueued = false;
-    const owners = this.opts.sink.connectedOwners();
+    const owners = this.sink?.connectedOwners() ?? [];
     const connected = new Set(owners);
     for (const id of this.lastPushed.keys()) if (!connected.has(id)) this.lastPushed.delete(id);
     await this.refreshAndPush(owners);
   }
 
-  private onEvents(events: readonly LoggedEvent[]): void {
-    if (this.stopped) return;
-    for (const event of events) {
-      this.opts.source.invalidate(event.ownerId);
-      this.pending.add(event.ownerId);
-    }
-    if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => this.run(() => this.flush()), this.opts.coalesceMs ?? 5);
-      this.flushTimer.unref();
-    }
-  }
-
   private async flush(): Promise<void> {
     this.flushTimer = undefined;
-    const connected = new Set(this.opts.sink.connectedOwners());
+    const connected = new Set(this.sink?.connectedOwners() ?? []);
     const owners = [...this.pending].filter((id) => connected.has(id));
     this.pending.clear();
     await this.refreshAndPush(owners);
@@ -100,20 +99,15 @@ class MetricsPoller {
 
   /** Refreshes `owners` in one batch and pushes to those still connected whose values changed. */
   private async refreshAndPush(owners: number[]): Promise<void> {
-    if (owners.length === 0 || this.stopped) return;
+    const sink = this.sink;
+    if (owners.length === 0 || this.stopped || !sink) return;
     const values = await this.opts.source.refresh(owners);
     if (this.stopped) return;
-    const connected = new Set(this.opts.sink.connectedOwners());
+    const connected = new Set(sink.connectedOwners());
     for (const [ownerId, metrics] of values) {
       if (!connected.has(ownerId) || sameMetrics(this.lastPushed.get(ownerId), metrics)) continue;
       this.lastPushed.set(ownerId, metrics);
-      this.opts.sink.pushMetrics(ownerId, metrics);
+      sink.pushMetrics(ownerId, metrics);
     }
   }
-}
-
-/** Starts a poller; returns `stop()`, which clears its timers and its bus subscription. Timers are `unref()`ed. */
-export function startMetricsPoller(opts: MetricsPollerOptions): () => void {
-  const poller = new MetricsPoller(opts);
-  return () => poller.stop();
 }

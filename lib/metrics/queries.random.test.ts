@@ -4,11 +4,12 @@
  * a plain JavaScript reference written from the contract's definitions (catches wrong SQL).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDb, type Db } from '../db/client';
+import { type Db } from '../db/client';
 import { hangarBookings, hangarListings, BOOKING_STATUSES, LISTING_STATUSES } from '../db/schema';
-import { createOwner, createUser } from '../../test/fixtures';
+import { createOwner, createUser } from '../../test/support/fixtures';
 import { computeMetrics, computeOwnerMetrics } from './queries';
 import type { MetricsSnapshot } from './types';
+import { getDb } from '../runtime';
 
 const TZ = 'America/Sao_Paulo';
 const NOW = new Date('2026-06-01T02:50:00Z'); // 23:50 on May 31 in São Paulo: June already in UTC

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDb, type Db } from '../db/client';
-import { createBooking, createListing, createOwner, createUser } from '../../test/fixtures';
+import { type Db } from '../db/client';
+import { createBooking, createListing, createOwner, createUser } from '../../test/support/fixtures';
 import { computeMetrics, computeOwnerMetrics, growthPercentage } from './queries';
 import type { BookingStatus } from '../db/schema';
+import { getDb } from '../runtime';
 
 const TZ = 'America/Sao_Paulo';
 /** 23:45 on 2026-03-10 in São Paulo (UTC−3). */

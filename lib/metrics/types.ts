@@ -1,8 +1,8 @@
 /**
- * What the realtime hub needs from metrics, and what the metrics layer needs from the hub. The
- * hub depends only on `MetricsSource`; `lib/metrics/` implements it from PostgreSQL.
+ * The metrics layer's interfaces: `MetricsSource` (the cache) and `MetricsSink` (where the poller
+ * pushes: the hub, which satisfies it without knowing of it).
  */
-import type { MetricsSnapshot } from '../realtime/events';
+import type { MetricsSnapshot } from '../realtime/wire/events';
 
 export type { MetricsSnapshot };
 

@@ -8,8 +8,8 @@
  * unexpected error, and must have changed no row: the tables are checksummed before and after.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../fixtures';
-import { connectStream, type SseClient } from '../sse';
+import { mintToken } from '../support/fixtures';
+import { connectStream, type SseClient } from '../support/sse-client';
 import { authAttacks } from './cases/auth';
 import { domainAttacks } from './cases/domain';
 import { loginAttacks } from './cases/login';

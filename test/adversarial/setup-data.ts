@@ -181,9 +181,9 @@ export async function buildWorld(url: string): Promise<World> {
  */
 async function deletedUser(): Promise<string | undefined> {
   if (!process.env.DATABASE_URL) return undefined;
-  const { getDb } = await import('../../lib/db/client');
+  const { getDb } = await import('../../lib/runtime');
   const { users } = await import('../../lib/db/schema');
-  const { createOwner } = await import('../fixtures');
+  const { createOwner } = await import('../support/fixtures');
   const db = await getDb();
   const gone = await createOwner(db);
   await db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, gone.userId));

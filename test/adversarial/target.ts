@@ -13,8 +13,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { getDb, openDatabase, rows, type Queryable } from '../../lib/db/client';
-import { ensureBuild, startInstance, type Instance } from '../cluster';
+import { openDatabase, rows, type Queryable } from '../../lib/db/client';
+import { ensureBuild, startInstance, type Instance } from '../support/servers';
+import { getDb } from '../../lib/runtime';
 
 /** The endpoint secret the server verifies Stripe webhooks with. */
 export const WEBHOOK_SECRET = 'whsec_adversarial_0123456789abcdef';

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { getDatabase, rows } from '@/lib/db/client';
+import { rows } from '@/lib/db/client';
 import { errorResponse } from '@/lib/errors';
+import { getDatabase } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 

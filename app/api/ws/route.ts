@@ -5,8 +5,8 @@
 import { AppError, errorResponse } from '@/lib/errors';
 import { limitClientMessages } from '@/lib/rate-limit';
 import { withSecurityHeaders } from '@/lib/security-headers';
-import { handleClientMessage } from '@/lib/realtime/messages';
-import { handleStreamRequest } from '@/lib/realtime/stream';
+import { handleClientMessage } from '@/lib/realtime/http/client-messages';
+import { handleStreamRequest } from '@/lib/realtime/http/open-stream';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyToken } from '@/lib/auth/jwt';
-import { getDb } from '@/lib/db/client';
 import { seedDemoData, DEMO_ACCOUNTS } from '@/lib/db/seed';
 import { POST } from './route';
+import { getDb } from '@/lib/runtime';
 
 const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   POST(new Request('http://localhost/api/auth/login', { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) }));

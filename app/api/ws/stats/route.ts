@@ -2,10 +2,11 @@
 import { isAdmin } from '@/lib/auth/jwt';
 import { assertUserActive } from '@/lib/auth/owners';
 import { authenticate } from '@/lib/auth/request';
-import { getDb } from '@/lib/db/client';
 import { AppError, errorResponse } from '@/lib/errors';
-import { getWebSocketServer } from '@/lib/realtime/server';
+import { getWebSocketServer } from '@/lib/realtime/portal-broadcast-api';
+import { collectGarbage } from '@/lib/process-state';
 import { withSecurityHeaders } from '@/lib/security-headers';
+import { getDb } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,8 +15,7 @@ export async function GET(req: Request): Promise<Response> {
     const claims = await authenticate(req);
     if (!isAdmin(await assertUserActive(await getDb(), claims))) throw new AppError(403, 'forbidden', 'Only ADMIN or MASTER may read stream statistics.');
     // ?gc=1 collects garbage first when the process runs with --expose-gc (soak and benchmarks).
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (gc && new URL(req.url).searchParams.get('gc') === '1') gc();
+    if (new URL(req.url).searchParams.get('gc') === '1') collectGarbage();
     return withSecurityHeaders(Response.json(await getWebSocketServer().getStats(), { headers: { 'Cache-Control': 'no-store' } }));
   } catch (err) {
     return withSecurityHeaders(errorResponse(err));

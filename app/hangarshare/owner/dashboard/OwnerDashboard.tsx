@@ -7,8 +7,8 @@
  */
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
-import { RealtimeMetricsDisplay } from '@/lib/client/components/RealtimeMetricsDisplay';
-import { clearSession, pickOwner, readSession, rememberOwner, storedToken, type Session } from '@/lib/client/session';
+import { RealtimeMetricsDisplay } from '@/app/hangarshare/owner/dashboard/components/RealtimeMetricsDisplay';
+import { clearSession, pickOwner, readSession, rememberOwner, storedToken, type Session } from '@/app/hangarshare/session/session';
 import styles from './dashboard-page.module.css';
 
 /** The page body. */

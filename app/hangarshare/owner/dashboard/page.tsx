@@ -5,7 +5,7 @@
  */
 import type { Metadata } from 'next';
 import type { ReactElement } from 'react';
-import { FAVICON_DATA_URL } from '@/lib/client/components/icons';
+import { FAVICON_DATA_URL } from '@/app/hangarshare/owner/dashboard/components/icons';
 import { OwnerDashboard } from './OwnerDashboard';
 
 export const metadata: Metadata = { title: 'Painel do proprietário — HangarShare', icons: { icon: FAVICON_DATA_URL } };

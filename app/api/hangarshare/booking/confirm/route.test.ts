@@ -1,9 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { getDb, type Db } from '@/lib/db/client';
+import { type Db } from '@/lib/db/client';
 import { hangarBookings, hangarListings, realtimeEvents } from '@/lib/db/schema';
-import { apiRequest, captureBus, createListing, createOwner, createUser } from '@/test/fixtures';
+import { apiRequest, captureBus, createListing, createOwner, createUser } from '@/test/support/fixtures';
 import { POST } from './route';
+import { getDb } from '@/lib/runtime';
 
 const D = 86_400_000;
 // One fixed base, so day(2) means the same instant in every request of a test.

@@ -2,11 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { resetConfig } from '@/lib/config';
-import { getDb, type Db } from '@/lib/db/client';
+import { type Db } from '@/lib/db/client';
 import { hangarBookings, stripeEvents, type BookingStatus } from '@/lib/db/schema';
-import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser } from '@/test/fixtures';
+import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser } from '@/test/support/fixtures';
 import { POST as confirmRoute } from '../../booking/confirm/route';
 import { POST } from './route';
+import { getDb } from '@/lib/runtime';
 
 const SECRET = 'whsec_test_0123456789abcdef';
 const H = 3_600_000;

@@ -1,9 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { getDb, type Db } from '@/lib/db/client';
+import { type Db } from '@/lib/db/client';
 import { hangarBookings, realtimeEvents, type BookingStatus } from '@/lib/db/schema';
-import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser, routeParams } from '@/test/fixtures';
+import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser, routeParams } from '@/test/support/fixtures';
 import { GET, PATCH } from './route';
+import { getDb } from '@/lib/runtime';
 
 const H = 3_600_000;
 let db: Db;

@@ -1,0 +1,125 @@
+/**
+ * What instances sharing one PostgreSQL know of each other. Each instance upserts a presence row
+ * (`realtime_instances`) every `PRESENCE_EVERY_MS` with its per-owner stream counts, and keeps the
+ * other live instances' counts in memory, so the per-owner cap is cluster-wide with no query per
+ * stream. Client messages for a stream held elsewhere travel on a NOTIFY control channel to the
+ * instance named in the `connectionId` (`<instanceId>~<uuid>`).
+ */
+import { and, eq, gt, lt, ne, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { realtimeInstances } from '../../db/schema';
+import type { Hub } from '../hub/hub';
+
+export const CONTROL_CHANNEL = 'hangarshare_control';
+export const PRESENCE_EVERY_MS = 3_000;
+/** An instance silent for this long is considered gone. */
+export const PRESENCE_TTL_MS = 12_000;
+
+/** The instance a connection id belongs to. */
+export const instanceOf = (connectionId: string): string | undefined => connectionId.split('~', 1)[0] || undefined;
+
+/** A client message routed to the instance holding the stream; checked again there. */
+export interface ControlMessage {
+  to: string;
+  op: 'auth' | 'ping';
+  connectionId: string;
+  ownerId: number;
+  userId: number;
+  admin: boolean;
+  exp?: number;
+  serverTime?: number;
+}
+
+/** What the cluster needs of its instance. */
+export interface ClusterHost {
+  /** This instance's stats, published with its presence row (`perOwner` counts streams). */
+  report(): { perOwner: Record<string, number> } & Record<string, unknown>;
+  /** A client message another instance routed here. */
+  onControl(message: ControlMessage): void;
+}
+
+/** Applies a routed client message to the stream it names, after checking it again here. */
+export function applyControlMessage(hub: Hub, m: ControlMessage): void {
+  const conn = hub.connection(m.connectionId);
+  if (!conn || conn.ownerId !== m.ownerId || (conn.userId !== m.userId && !m.admin)) return;
+  if (m.op === 'auth' && typeof m.exp === 'number') conn.exp = m.exp;
+  if (m.op === 'ping') hub.sendFrame(conn.ownerId, 'pong', { serverTime: m.serverTime ?? Date.now() }, conn.id);
+}
+
+export class Cluster {
+  private others = new Map<string, { perOwner: Record<string, number>; stats: unknown }>();
+  private timer?: ReturnType<typeof setInterval>;
+  private stopListen?: () => Promise<void>;
+
+  constructor(
+    private readonly database: Database,
+    private readonly instanceId: string,
+    private readonly host: ClusterHost,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopListen = await this.database.listen(CONTROL_CHANNEL, (payload) => this.onControl(payload));
+    await this.beat();
+    this.timer = setInterval(() => void this.beat(), PRESENCE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Streams of `ownerId` held by the other live instances (as of their last heartbeat). */
+  remoteCount(ownerId: number): number {
+    let n = 0;
+    for (const o of this.others.values()) n += o.perOwner[ownerId] ?? 0;
+    return n;
+  }
+
+  /** Whether `id` is a live instance other than this one. */
+  isLive(id: string): boolean {
+    return this.others.has(id);
+  }
+
+  /** Every live instance's last reported stats, this one first. */
+  async instances(): Promise<unknown[]> {
+    return [{ instanceId: this.instanceId, ...this.host.report() }, ...[...this.others].map(([id, o]) => ({ instanceId: id, ...(o.stats as object) }))];
+  }
+
+  async send(message: ControlMessage): Promise<void> {
+    await this.database.db.execute(sql`select pg_notify(${CONTROL_CHANNEL}, ${JSON.stringify(message)})`);
+  }
+
+  private onControl(payload: string): void {
+    let m: ControlMessage;
+    try {
+      m = JSON.parse(payload) as ControlMessage;
+    } catch {
+      return;
+    }
+    if (m.to !== this.instanceId) return;
+    this.host.onControl(m);
+  }
+
+  private async beat(): Promise<void> {
+    const db = this.database.db;
+    const now = new Date();
+    try {
+      const stats = this.host.report();
+      await db
+        .insert(realtimeInstances)
+        .values({ instanceId: this.instanceId, stats, heartbeatAt: now })
+        .onConflictDoUpdate({ target: realtimeInstances.instanceId, set: { stats, heartbeatAt: now } });
+      const cutoff = new Date(now.getTime() - PRESENCE_TTL_MS);
+      const rows = await db
+        .select()
+        .from(realtimeInstances)
+        .where(and(ne(realtimeInstances.instanceId, this.instanceId), gt(realtimeInstances.heartbeatAt, cutoff)));
+      this.others = new Map(rows.map((r) => [r.instanceId, { perOwner: (r.stats as { perOwner?: Record<string, number> }).perOwner ?? {}, stats: r.stats }]));
+      await db.delete(realtimeInstances).where(lt(realtimeInstances.heartbeatAt, new Date(now.getTime() - 10 * PRESENCE_TTL_MS)));
+    } catch (err) {
+      console.error('[cluster] presence heartbeat failed (will retry)', (err as Error).message);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.stopListen?.();
+    await this.database.db.delete(realtimeInstances).where(eq(realtimeInstances.instanceId, this.instanceId)).catch(() => {});
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The per-process registry of open streams: `ownerId → channel → connections`, the caps, the one
+ * timer that sends heartbeats and enforces token expiry for every stream, the join (replay from
+ * the log, then live) and the drain. It takes committed events from the bus (this instance) and
+ * from the log (other instances, via `advanceOwner`), and is the one place that tells the metrics
+ * side which owners changed. It reads the log and metrics through interfaces; it never touches
+ * the database itself.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../errors';
+import type { Bus } from '../bus/bus';
+import type { EventLog } from '../log/event-log';
+import type { LoggedEvent, MetricsSnapshot } from '../wire/events';
+import { encodeFrame, encodeRetry } from '../wire/sse';
+import { OwnerChannel } from './channel';
+import { Connection, type CloseReason, type Transport } from './connection';
+import { joinStream } from './join';
+import { HubStats } from './stats';
+
+/** What the hub needs from the metrics side. */
+export interface HubMetrics {
+  /** Current metrics of one owner (the snapshot a joining stream gets). */
+  get(ownerId: number): Promise<MetricsSnapshot>;
+  /** An event of `ownerId` committed (here or on another instance): recompute and push soon. */
+  changed(ownerId: number): void;
+}
+
+export interface HubOptions {
+  /** This instance's id: the prefix of its connection ids (`<instanceId>~<uuid>`). */
+  instanceId: string;
+  log: EventLog;
+  bus: Bus;
+  metrics: HubMetrics;
+  /** Streams of an owner held by other instances (the cluster's count on PostgreSQL). Default 0. */
+  remoteCount?: (ownerId: number) => number;
+  heartbeatMs: number;
+  retryMs: number;
+  maxPerOwner: number;
+  maxConnections: number;
+  maxQueued: number;
+  drainMs: number;
+  /** Longest replay served; a client further behind gets `reset` (caps the history scan). */
+  replayLimit?: number;
+  /** Streams are ended with `reconnect` after this many seconds (0 = never). */
+  maxStreamSeconds?: number;
+}
+
+export interface OpenParams {
+  ownerId: number;
+  userId: number;
+  /** Token expiry, seconds since the epoch. */
+  exp: number;
+  /** Resume after this sequence number (from `Last-Event-ID` or `lastEventId`). */
+  lastEventId?: number;
+  transport: Transport;
+}
+
+export class Hub {
+  readonly stats = new HubStats();
+  private readonly channels = new Map<number, OwnerChannel>();
+  private readonly byId = new Map<string, Connection>();
+  private readonly unsubscribe: () => void;
+  private timer?: ReturnType<typeof setInterval>;
+  private lastPing = Date.now();
+  private draining = false;
+
+  constructor(readonly options: HubOptions) {
+    this.unsubscribe = options.bus.subscribe((events) => this.receive(events));
+    const tick = Math.max(10, Math.min(1000, options.heartbeatMs));
+    this.timer = setInterval(() => this.sweep(), tick);
+    this.timer.unref?.();
+  }
+
+  /** Refuses before any byte when a cap is reached (429 per owner, 503 per process). */
+  admit(ownerId: number): void {
+    if (this.draining) throw new AppError(503, 'server_full', 'This server is shutting down; reconnect shortly.', { retryAfter: 2 });
+    if (this.byId.size >= this.options.maxConnections) {
+      throw new AppError(503, 'server_full', 'This server holds as many streams as it can; retry shortly.', { retryAfter: 5 });
+    }
+    const n = (this.channels.get(ownerId)?.connections.size ?? 0) + (this.options.remoteCount?.(ownerId) ?? 0);
+    if (n >= this.options.maxPerOwner) {
+      throw new AppError(429, 'too_many_connections', `Owner ${ownerId} already has ${n} open streams; close one first.`, { retryAfter: 10 });
+    }
+  }
+
+  /** Registers a stream, then (asynchronously) replays and goes live. Call `admit` first. */
+  open(params: OpenParams): Connection {
+    const c = new Connection({ id: `${this.options.instanceId}~${randomUUID()}`, ownerId: params.ownerId, userId: params.userId, exp: params.exp, transport: params.transport, maxQueued: this.options.maxQueued });
+    this.byId.set(c.id, c);
+    const channel = this.channelFor(c.ownerId);
+    channel.connections.add(c);
+    this.stats.opened();
+    c.onClose(() => this.remove(c));
+    c.send(encodeRetry(this.options.retryMs));
+    void joinStream(this.joinContext, channel, c, params.lastEventId);
+    return c;
+  }
+
+  connection(id: string): Connection | undefined {
+    return this.byId.get(id);
+  }
+
+  connectedOwners(): number[] {
+    return [...this.channels.keys()];
+  }
+
+  connectionCount(ownerId?: number): number {
+    return ownerId === undefined ? this.byId.size : (this.channels.get(ownerId)?.connections.size ?? 0);
+  }
+
+  /** This instance's connections, owners, per-owner counts and counters. */
+  report() {
+    const perOwner: Record<string, number> = {};
+    for (const [ownerId, ch] of this.channels) perOwner[ownerId] = ch.connections.size;
+    const { heapUsed, rss } = process.memoryUsage();
+    return { connections: this.byId.size, owners: this.channels.size, perOwner, heapUsed, rss, ...this.stats.snapshot() };
+  }
+
+  /** Sends `metrics_updated` to every stream of the owner (conflated per stream). */
+  pushMetrics(ownerId: number, metrics: MetricsSnapshot): void {
+    const channel = this.channels.get(ownerId);
+    if (!channel) return;
+    const bytes = encodeFrame({ event: 'metrics_updated', data: metrics, ownerId });
+    for (const c of channel.connections) c.sendMetrics(bytes);
+    this.stats.metricsPushed(channel.connections.size);
+  }
+
+  /** Sends a protocol frame to one owner's streams (or one stream). */
+  sendFrame(ownerId: number, event: 'pong' | 'error', data: unknown, connectionId?: string): void {
+    const bytes = encodeFrame({ event, data, ownerId });
+    const targets = connectionId ? [this.byId.get(connectionId)] : [...(this.channels.get(ownerId)?.connections ?? [])];
+    for (const c of targets) if (c && c.ownerId === ownerId) c.send(bytes);
+  }
+
+  /** Closes every stream of an owner. */
+  disconnectOwner(ownerId: number, reason: CloseReason = 'kicked'): number {
+    const conns = [...(this.channels.get(ownerId)?.connections ?? [])];
+    for (const c of conns) c.end({ event: 'reconnect', ownerId, data: { retryMs: this.options.retryMs } }, reason);
+    return conns.length;
+  }
+
+  /**
+   * Graceful drain: every stream gets `reconnect {retryMs}` at a random moment within `drainMs`
+   * (so clients do not all return at once) and is closed. Resolves when all are closed.
+   */
+  drain(drainMs = this.options.drainMs): Promise<void> {
+    this.draining = true;
+    const conns = [...this.byId.values()];
+    return new Promise((resolve) => {
+      if (conns.length === 0) return resolve();
+      let left = conns.length;
+      const done = () => --left === 0 && resolve();
+      for (const c of conns) {
+        const t = setTimeout(() => {
+          c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: this.options.retryMs } }, 'drain');
+          done();
+        }, Math.floor(Math.random() * drainMs));
+        t.unref?.();
+      }
+    });
+  }
+
+  /** Closes everything now and stops the timer and the bus subscription. */
+  shutdown(): void {
+    this.draining = true;
+    for (const c of [...this.byId.values()]) c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: this.options.retryMs } }, 'shutdown');
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.unsubscribe();
+  }
+
+  /** Another instance committed events of `ownerId` up to `seq` (from the NOTIFY bridge). */
+  advanceOwner(ownerId: number, seq: number): void {
+    this.channels.get(ownerId)?.advanceTo(seq);
+  }
+
+  /**
+   * Catch-up after the LISTEN connection was lost: notifications sent meanwhile are gone, the log
+   * is not, so every connected owner is brought up to its head.
+   */
+  async catchUpAll(): Promise<void> {
+    for (const [ownerId, channel] of this.channels) {
+      try {
+        channel.advanceTo(await this.options.log.head(ownerId));
+      } catch (err) {
+        console.error(`[hub] catch-up of owner ${ownerId} failed`, err);
+      }
+    }
+  }
+
+  /** What a joining stream needs of the hub. */
+  private get joinContext() {
+    const { log, metrics, heartbeatMs, replayLimit } = this.options;
+    return { log, metrics, heartbeatMs, replayLimit, onReset: () => this.stats.reset() };
+  }
+
+  /** This instance's committed events, from the bus. */
+  private receive(events: readonly LoggedEvent[]): void {
+    this.committed(events);
+    for (const e of events) this.channels.get(e.ownerId)?.receive(e);
+  }
+
+  /**
+   * The one place that follows committed events, whichever way they came (the bus, or the log for
+   * another instance's): counted, and their owners' metrics marked changed once per batch.
+   */
+  private committed(events: readonly LoggedEvent[]): void {
+    let last: number | undefined;
+    for (const e of events) {
+      this.stats.published();
+      if (e.ownerId !== last) this.options.metrics.changed(e.ownerId);
+      last = e.ownerId;
+    }
+  }
+
+  private channelFor(ownerId: number): OwnerChannel {
+    let ch = this.channels.get(ownerId);
+    if (!ch) {
+      ch = new OwnerChannel(ownerId, this.options.log, {
+        delivered: (_e, n) => this.stats.delivered(n),
+        readFromLog: (events) => this.committed(events),
+      });
+      this.channels.set(ownerId, ch);
+    }
+    return ch;
+  }
+
+  private remove(c: Connection): void {
+    this.byId.delete(c.id);
+    const ch = this.channels.get(c.ownerId);
+    if (ch) {
+      ch.connections.delete(c);
+      if (ch.connections.size === 0) {
+        ch.dispose();
+        this.channels.delete(c.ownerId);
+      }
+    }
+    this.stats.closed(c.closeReason);
+  }
+
+  /** The one timer: token expiry, stream age limit and heartbeats for every stream. */
+  private sweep(): void {
+    const now = Date.now();
+    const maxAge = (this.options.maxStreamSeconds ?? 0) * 1000;
+    const ping = now - this.lastPing >= this.options.heartbeatMs;
+    if (ping) this.lastPing = now;
+    for (const c of this.byId.values()) {
+      if (c.exp * 1000 <= now) {
+        c.end({ event: 'token_expired', ownerId: c.ownerId, data: { expiredAt: new Date(c.exp * 1000).toISOString() } }, 'token_expired');
+      } else if (maxAge > 0 && now - c.connectedAt >= maxAge) {
+        c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: 0 } }, 'max_duration');
+      } else if (ping) {
+        c.ping();
+      }
+    }
+  }
+}

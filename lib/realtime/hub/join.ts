@@ -1,0 +1,101 @@
+/**
+ * How a new stream catches up without gap or duplicate (Mercure's order, over our log): the
+ * connection is registered first, so every event the bus delivers from then on is held for it;
+ * then the log head is read and the events after the client's `Last-Event-ID` up to that head are
+ * replayed; then the held live events newer than the last replayed one go out. A client whose
+ * position is no longer in the log (pruned, from the future, or too far behind) gets one `reset`.
+ */
+import type { EventLog } from '../log/event-log';
+import type { LoggedEvent, MetricsSnapshot } from '../wire/events';
+import { encodeFrame } from '../wire/sse';
+import type { OwnerChannel } from './channel';
+import type { Connection } from './connection';
+
+const DEFAULT_REPLAY_LIMIT = 5_000;
+
+/** What a join needs of its hub. */
+export interface JoinContext {
+  log: EventLog;
+  metrics: { get(ownerId: number): Promise<MetricsSnapshot> };
+  heartbeatMs: number;
+  /** Longest replay served; a client further behind gets `reset`. Default 5 000. */
+  replayLimit?: number;
+  /** Counts a `reset` sent. */
+  onReset(): void;
+}
+
+/** Runs the connected → replay/reset → metrics → live sequence for a freshly opened connection. */
+export async function joinStream(ctx: JoinContext, channel: OwnerChannel, c: Connection, lastEventId?: number): Promise<void> {
+  const { log, metrics, heartbeatMs } = ctx;
+  const limit = ctx.replayLimit ?? DEFAULT_REPLAY_LIMIT;
+  const ownerId = c.ownerId;
+  try {
+    const head = await startPosition(log, channel, ownerId, lastEventId);
+    if (c.closed) return;
+    const replay = lastEventId === undefined ? [] : await readReplay(log, ownerId, lastEventId, head, limit);
+    if (c.closed) return;
+    c.send(
+      encodeFrame({
+        event: 'connected',
+        ownerId,
+        // A fresh stream starts at the head: giving the client that id means a reconnect before
+        // the first event still resumes from here instead of silently skipping what it missed.
+        id: lastEventId === undefined ? head : undefined,
+        data: { connectionId: c.id, heartbeatMs, lastEventId: lastEventId === undefined ? null : String(lastEventId), tokenExpiresAt: c.exp * 1000 },
+      }),
+    );
+    if (replay === 'gap') {
+      ctx.onReset();
+      c.send(encodeFrame({ event: 'reset', ownerId, id: head, data: { reason: 'history_gap', lastEventId: String(head) } }));
+      c.lastSeq = head;
+    } else {
+      c.lastSeq = lastEventId ?? head;
+      for (const e of replay) {
+        c.send(encodeFrame({ event: e.type, id: e.seq, data: e.data, ownerId, timestamp: e.timestamp }));
+        c.lastSeq = e.seq;
+        await c.waitForRoom();
+        if (c.closed) return;
+      }
+    }
+    await sendSnapshot(c);
+    c.goLive();
+  } catch (err) {
+    console.error(`[hub] could not start the stream of owner ${ownerId}`, err);
+    c.end({ event: 'error', ownerId, data: { code: 'database_unavailable', message: 'The event log could not be read; reconnecting.' } }, 'error');
+  }
+
+  async function sendSnapshot(conn: Connection): Promise<void> {
+    try {
+      const snapshot = await metrics.get(ownerId);
+      if (!conn.closed) conn.sendMetrics(encodeFrame({ event: 'metrics_updated', ownerId, data: snapshot }));
+    } catch (err) {
+      console.error(`[hub] no metrics snapshot for owner ${ownerId}`, err);
+    }
+  }
+}
+
+/**
+ * Where this stream's replay ends and live delivery begins. Once the owner's channel has a
+ * position, every later event reaches the channel (and so this registered stream), so a fresh
+ * stream, or one resuming exactly there, needs no query: a reconnect storm costs one head read
+ * per owner, not per stream. Otherwise the log head is read; another stream may meanwhile have
+ * set the channel past it, in which case what lies between was fanned out before this stream could
+ * hold it, so the replay runs up to the channel's position instead.
+ */
+async function startPosition(log: EventLog, channel: OwnerChannel, ownerId: number, lastEventId?: number): Promise<number> {
+  const known = channel.position();
+  if (known !== undefined && (lastEventId === undefined || lastEventId === known)) return known;
+  // A client ahead of the channel needs the log's own head; everyone else shares one read.
+  const logHead = known !== undefined ? await log.head(ownerId) : await channel.readHead();
+  channel.initCursor(logHead);
+  return Math.max(logHead, channel.position() ?? 0);
+}
+
+/** The events after `after` up to `head`, or 'gap' when the log cannot provide exactly them. */
+async function readReplay(log: EventLog, ownerId: number, after: number, head: number, limit: number): Promise<LoggedEvent[] | 'gap'> {
+  if (after === head) return [];
+  if (after > head || head - after > limit) return 'gap';
+  const events = await log.read(ownerId, after, head, limit);
+  const complete = events.length === head - after && events[0]?.seq === after + 1;
+  return complete ? events : 'gap';
+}

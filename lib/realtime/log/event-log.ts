@@ -1,0 +1,92 @@
+/**
+ * The durable per-owner event log. `appendEvent` runs inside the caller's transaction: it takes the
+ * owner's next sequence number with `UPDATE … RETURNING` on `owner_sequences` (the row lock
+ * serializes writers of one owner until commit, so numbers are gap-free and increase in commit
+ * order) and inserts the event. A rolled-back transaction leaves neither number nor event.
+ * Readers see the log through the `EventLog` interface (the hub never touches the database).
+ */
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { Queryable } from '../../db/client';
+import { rows } from '../../db/client';
+import { ownerSequences, realtimeEvents } from '../../db/schema';
+import type { DomainEventData, DomainEventType, LoggedEvent } from '../wire/events';
+
+/** The log as the hub reads it: by owner and position. */
+export interface EventLog {
+  /** The owner's last sequence number (0 when none). */
+  head(ownerId: number): Promise<number>;
+  /** Events with `after < seq <= upTo`, oldest first, at most `limit` (default 1 000). */
+  read(ownerId: number, after: number, upTo: number, limit?: number): Promise<LoggedEvent[]>;
+}
+
+/** The `EventLog` over a database handle. */
+export function eventLogOf(db: Queryable): EventLog {
+  return {
+    head: (ownerId) => headSeq(db, ownerId),
+    read: (ownerId, after, upTo, limit) => readEvents(db, ownerId, after, upTo, limit),
+  };
+}
+
+/** Appends one event for `ownerId` in transaction `tx`; returns it with its sequence number. */
+export async function appendEvent<K extends DomainEventType>(
+  tx: Queryable,
+  ownerId: number,
+  type: K,
+  data: DomainEventData[K],
+): Promise<LoggedEvent<K>> {
+  // Upsert-and-increment in one statement: the first event of an owner creates its counter row.
+  const [{ seq }] = await tx
+    .insert(ownerSequences)
+    .values({ ownerId, lastSeq: 1 })
+    .onConflictDoUpdate({ target: ownerSequences.ownerId, set: { lastSeq: sql`${ownerSequences.lastSeq} + 1` } })
+    .returning({ seq: ownerSequences.lastSeq });
+  const [row] = await tx
+    .insert(realtimeEvents)
+    .values({ ownerId, seq, type, payload: data })
+    .returning({ createdAt: realtimeEvents.createdAt });
+  return { ownerId, seq, type, data, timestamp: row.createdAt.getTime() };
+}
+
+/** The owner's last sequence number (0 when it has none). */
+export async function headSeq(db: Queryable, ownerId: number): Promise<number> {
+  const [row] = await db.select({ s: ownerSequences.lastSeq }).from(ownerSequences).where(eq(ownerSequences.ownerId, ownerId));
+  return row?.s ?? 0;
+}
+
+/** Events of `ownerId` with `after < seq <= upTo`, oldest first, at most `limit`. */
+export async function readEvents(db: Queryable, ownerId: number, after: number, upTo = Number.MAX_SAFE_INTEGER, limit = 1_000): Promise<LoggedEvent[]> {
+  const found = await db
+    .select()
+    .from(realtimeEvents)
+    .where(and(eq(realtimeEvents.ownerId, ownerId), gt(realtimeEvents.seq, after), sql`${realtimeEvents.seq} <= ${upTo}`))
+    .orderBy(asc(realtimeEvents.seq))
+    .limit(limit);
+  return found.map((r) => ({
+    ownerId: r.ownerId,
+    seq: r.seq,
+    type: r.type as DomainEventType,
+    data: r.payload as DomainEventData[DomainEventType],
+    timestamp: r.createdAt.getTime(),
+  }));
+}
+
+/**
+ * Retention: deletes events older than `maxAgeMs` that are not among the newest `keepPerOwner`
+ * of their owner. Returns how many rows went.
+ */
+export async function pruneEvents(db: Queryable, opts: { maxAgeMs: number; keepPerOwner: number; now?: Date }): Promise<number> {
+  const cutoff = new Date((opts.now ?? new Date()).getTime() - opts.maxAgeMs);
+  const deleted = await rows<{ n: number }>(
+    db,
+    sql`with gone as (
+          delete from ${realtimeEvents} e
+          using ${ownerSequences} s
+          where e.owner_id = s.owner_id
+            and e.created_at < ${cutoff.toISOString()}::timestamptz
+            and e.seq <= s.last_seq - ${opts.keepPerOwner}
+          returning 1)
+        select count(*)::int as n from gone`,
+  );
+  return deleted[0]?.n ?? 0;
+}
+

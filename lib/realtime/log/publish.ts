@@ -1,0 +1,32 @@
+/**
+ * The one way to change data and publish what changed: `transactWithEvents` runs `work` in a
+ * database transaction, gives it `emit` to append events to the log inside that transaction, and
+ * hands the events to the bus only after commit. A throw rolls back both the change and the
+ * events, and nothing is delivered.
+ */
+import type { Tx } from '../../db/client';
+import { getRuntime } from '../../runtime';
+import { notifyInTransaction } from '../bus/notify.pg';
+import type { DomainEventData, DomainEventType, LoggedEvent } from '../wire/events';
+import { appendEvent } from './event-log';
+
+export type Emit = <K extends DomainEventType>(ownerId: number, type: K, data: DomainEventData[K]) => Promise<LoggedEvent<K>>;
+
+/** Runs `work` in a transaction; its emitted events are logged in it and published after commit. */
+export async function transactWithEvents<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
+  const { database, bus } = await getRuntime();
+  const events: LoggedEvent[] = [];
+  const result = await database.db.transaction(async (tx) => {
+    const emit: Emit = async (ownerId, type, data) => {
+      const event = await appendEvent(tx, ownerId, type, data);
+      events.push(event);
+      return event;
+    };
+    const value = await work(tx, emit);
+    // Other instances learn of the events through NOTIFY, sent by PostgreSQL only on commit.
+    if (database.kind === 'postgres' && events.length > 0) await notifyInTransaction(tx, events);
+    return value;
+  });
+  bus.publish(events);
+  return result;
+}
