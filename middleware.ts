@@ -5,7 +5,7 @@
  * It imports only `lib/auth/jwt` (no database); ownership is checked by the routes.
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { verifyToken, missingToken } from './lib/auth/jwt';
+import { bearerToken, missingToken, verifyToken } from './lib/auth/jwt';
 import { AppError } from './lib/errors';
 import { withSecurityHeaders } from './lib/security-headers';
 
@@ -15,10 +15,9 @@ export async function middleware(req: NextRequest): Promise<NextResponse> {
   // The Stripe webhook authenticates with its signature, not a user token.
   if (req.nextUrl.pathname.startsWith('/api/hangarshare/') && !req.nextUrl.pathname.startsWith('/api/hangarshare/webhook/')) {
     try {
-      const auth = req.headers.get('authorization');
-      const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
-      if (!m) throw missingToken();
-      await verifyToken(m[1]);
+      const token = bearerToken(req.headers.get('authorization'));
+      if (!token) throw missingToken();
+      await verifyToken(token);
     } catch (err) {
       const e = AppError.is(err) ? err : missingToken();
       return withHeaders(

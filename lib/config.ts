@@ -24,6 +24,10 @@ const schema = z.object({
   WS_MAX_STREAM_SECONDS: int(0, 0),
   /** Frames a connection may have queued before it is reset (domain events are never dropped). */
   WS_MAX_BUFFERED_FRAMES: int(1_000, 8),
+  /** Open streams are re-authorized (user live, role, ownership) at least this often, seconds. */
+  WS_REAUTH_INTERVAL: int(60, 1),
+  /** A closed stream whose client stopped reading is cut after this long, ms. */
+  WS_WRITE_TIMEOUT_MS: int(30_000, 100),
   /** Client reconnect delay announced in the `retry:` field, ms. */
   WS_RETRY_MS: int(3_000, 0),
   BOOKING_TIMEZONE: z.string().default('America/Sao_Paulo'),

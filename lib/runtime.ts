@@ -10,6 +10,7 @@
  * instrumentation and the custom server separately, and all of them must share one runtime.
  */
 import { randomBytes } from 'node:crypto';
+import { stillAllowed } from './auth/owners';
 import { config, type Config } from './config';
 import { openDatabase, type Database, type Db } from './db/client';
 import { migrate } from './db/migrate';
@@ -20,7 +21,7 @@ import type { Bus } from './realtime/bus/bus';
 import { MemoryBus } from './realtime/bus/bus.memory';
 import { startNotifyBridge } from './realtime/bus/notify.pg';
 import { applyControlMessage, Cluster } from './realtime/cluster/cluster';
-import { Hub } from './realtime/hub/hub';
+import { accessKey, Hub } from './realtime/hub/hub';
 import { eventLogOf, pruneEvents } from './realtime/log/event-log';
 
 /** Everything the process runs, built once. */
@@ -166,6 +167,9 @@ async function buildRuntime(s: State): Promise<Runtime> {
       maxQueued: c.WS_MAX_BUFFERED_FRAMES,
       drainMs: c.WS_DRAIN_MS,
       maxStreamSeconds: c.WS_MAX_STREAM_SECONDS,
+      access: { allowed: async (pairs) => new Set((await stillAllowed(database.db, pairs)).map((p) => accessKey(p.userId, p.ownerId))) },
+      reauthMs: c.WS_REAUTH_INTERVAL * 1000,
+      writeTimeoutMs: c.WS_WRITE_TIMEOUT_MS,
     });
     stops.push(() => hub.shutdown());
     poller.start(hub);

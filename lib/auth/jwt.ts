@@ -18,8 +18,12 @@ export interface TokenClaims {
   iat?: number;
 }
 
-/** Seconds of clock skew tolerated on `exp`. */
-const CLOCK_TOLERANCE_S = 5;
+/**
+ * No skew tolerated on `exp`: a stream's sweep ends it at `exp` exactly, so a token accepted past
+ * its `exp` would open a stream only to close it at once (and `POST auth` would answer an expiry
+ * in the past).
+ */
+const CLOCK_TOLERANCE_S = 0;
 const MAX_TOKEN_LENGTH = 8 * 1024;
 
 const keyCache = new Map<string, Uint8Array>();
@@ -39,6 +43,15 @@ export const invalidToken = (why: string) =>
   new AppError(401, 'invalid_token', `The token is not valid: ${why}.`, { headers: BEARER_CHALLENGE });
 export const tokenExpired = () =>
   new AppError(401, 'token_expired', 'The token has expired; sign in again or refresh it.', { headers: BEARER_CHALLENGE });
+
+/**
+ * The token of an `Authorization` header value: the credentials of a `Bearer` scheme ('' when the
+ * scheme is Bearer but malformed), or undefined for any other scheme (`Basic …`) or none.
+ */
+export function bearerToken(authorization: string | null | undefined): string | undefined {
+  if (!authorization || !/^Bearer(\s|$)/i.test(authorization)) return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? '';
+}
 
 /** Verifies `token` and returns its claims; throws a 401 `AppError` (`invalid_token` or `token_expired`). */
 export async function verifyToken(token: string, opts: { secret?: string; now?: Date } = {}): Promise<TokenClaims> {

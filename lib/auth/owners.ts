@@ -3,7 +3,7 @@
  * owner for MASTER/ADMIN. Deleted users (soft delete, or gone) are refused even with a valid token.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Queryable } from '../db/client';
+import { rows, type Queryable } from '../db/client';
 import { hangarOwners, users } from '../db/schema';
 import { AppError } from '../errors';
 import { invalidToken, isAdmin, type TokenClaims } from './jwt';
@@ -74,4 +74,23 @@ export async function resolveOwner(db: Queryable, claims: TokenClaims, rawOwnerI
     throw new AppError(403, 'forbidden_owner', `This token may not open owner ${ownerId}.`);
   }
   return ownerId;
+}
+
+/**
+ * The re-authorization of open streams: of `pairs`, those whose user still exists, is not
+ * soft-deleted and either owns the owner profile or is ADMIN/MASTER by its row — the rules of
+ * `resolveOwner`, for every open stream in one query.
+ */
+export async function stillAllowed(db: Queryable, pairs: readonly { userId: number; ownerId: number }[]): Promise<{ userId: number; ownerId: number }[]> {
+  if (pairs.length === 0) return [];
+  const json = JSON.stringify(pairs.map((p) => ({ user_id: p.userId, owner_id: p.ownerId })));
+  const found = await rows<{ user_id: number; owner_id: number }>(
+    db,
+    sql`select p.user_id, p.owner_id
+          from jsonb_to_recordset(${json}::jsonb) as p(user_id int, owner_id int)
+          join ${users} u on u.id = p.user_id and u.deleted_at is null
+          join ${hangarOwners} o on o.id = p.owner_id
+         where o.user_id = p.user_id or u.role in ('MASTER', 'ADMIN')`,
+  );
+  return found.map((r) => ({ userId: Number(r.user_id), ownerId: Number(r.owner_id) }));
 }

@@ -1,16 +1,14 @@
 /**
  * Where a request's token comes from, first match wins: `Authorization: Bearer <jwt>`, then the
- * `token` cookie. Never the URL: query strings end up in logs and browser history.
+ * `token` cookie. Another scheme in `Authorization` (`Basic …`, set by a proxy, say) is not ours
+ * and does not hide the cookie. Never the URL: query strings end up in logs and browser history.
  */
-import { missingToken, verifyToken, type TokenClaims } from './jwt';
+import { bearerToken, missingToken, verifyToken, type TokenClaims } from './jwt';
 
 /** Extracts the raw token, or undefined when the request carries none. */
 export function tokenFromRequest(req: Request): string | undefined {
-  const auth = req.headers.get('authorization');
-  if (auth) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    return m?.[1] ?? '';
-  }
+  const bearer = bearerToken(req.headers.get('authorization'));
+  if (bearer !== undefined) return bearer;
   const cookie = req.headers.get('cookie');
   if (!cookie) return undefined;
   for (const part of cookie.split(';')) {

@@ -58,6 +58,14 @@ describe('trackFrame', () => {
     expect(c.value).toBe('60');
   });
 
+  it('never moves on a reset that is not a history gap (an old server telling a slow client to skip)', () => {
+    const c = new EventCursor();
+    trackFrame(c, frame('booking_created', '3'));
+    expect(trackFrame(c, frame('reset', undefined, { reason: 'overflow', lastEventId: '8' }))).toBe(true);
+    expect(c.value).toBe('3');
+    expect(trackFrame(c, frame('booking_created', '4'))).toBe(true);
+  });
+
   it('follows a reset to the server position, even backwards (a rebuilt log)', () => {
     const c = new EventCursor('900');
     expect(trackFrame(c, frame('reset', '12', { reason: 'history_gap', lastEventId: '12' }))).toBe(true);

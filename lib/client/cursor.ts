@@ -47,13 +47,15 @@ export class EventCursor {
 
 /**
  * Moves `cursor` for an incoming frame and says whether to deliver it: a domain event at or below
- * the cursor is a duplicate (false); a `reset` moves the cursor to the server's position, even
- * backwards; protocol and state frames always pass (the server gives `connected` an `id:` too).
+ * the cursor is a duplicate (false); a `reset {reason:"history_gap"}` (the log no longer holds what
+ * came after our position) moves the cursor to the server's position, even backwards; a `reset`
+ * for any other reason never moves it, so nothing not received is ever skipped. Protocol and
+ * state frames always pass (the server gives `connected` an `id:` too).
  */
 export function trackFrame(cursor: EventCursor, frame: Frame): boolean {
   if (frame.event === 'reset') {
-    const data = (frame.message.data ?? {}) as { lastEventId?: unknown };
-    cursor.reset(data.lastEventId != null ? String(data.lastEventId) : frame.id);
+    const data = (frame.message.data ?? {}) as { lastEventId?: unknown; reason?: unknown };
+    if (data.reason === 'history_gap') cursor.reset(data.lastEventId != null ? String(data.lastEventId) : frame.id);
     return true;
   }
   const fresh = cursor.accept(frame.id);

@@ -81,9 +81,12 @@ describe('refusals before any stream byte', () => {
     const cases: [string, Parameters<typeof openStream>[0], number, string][] = [
       ['missing', {}, 401, 'missing_token'],
       ['malformed', { token: 'not-a-jwt' }, 401, 'invalid_token'],
-      ['garbage header', { headers: { authorization: 'Basic abc' } }, 401, 'invalid_token'],
+      ['another scheme, no cookie', { headers: { authorization: 'Basic abc' } }, 401, 'missing_token'],
+      ['malformed Bearer', { headers: { authorization: 'Bearer' } }, 401, 'invalid_token'],
       ['forged', { token: await mintToken({ id: o.userId }, { secret: 'x'.repeat(40) }) }, 401, 'invalid_token'],
       ['expired', { token: jsonwebtoken.sign({ id: o.userId, exp: Math.floor(Date.now() / 1000) - 100 }, TEST_SECRET()) }, 401, 'token_expired'],
+      // No skew tolerance: a token 2 s past its exp used to open a stream that the sweep closed at once.
+      ['just expired', { token: jsonwebtoken.sign({ id: o.userId, exp: Math.floor(Date.now() / 1000) - 2 }, TEST_SECRET()) }, 401, 'token_expired'],
       ['alg none', { token: new UnsecuredJWT({ id: o.userId }).setExpirationTime('1h').encode() }, 401, 'invalid_token'],
       ['no exp', { token: await new SignJWT({ id: o.userId }).setProtectedHeader({ alg: 'HS256' }).sign(secret) }, 401, 'invalid_token'],
       ["another owner's id", { token: o.token, ownerId: other.ownerId }, 403, 'forbidden_owner'],
@@ -97,6 +100,14 @@ describe('refusals before any stream byte', () => {
       expect(typeof r.body.message).toBe('string');
       if (status === 401) expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);
     }
+  });
+
+  it('a non-Bearer Authorization header (a proxy\'s Basic) does not hide a valid token cookie', async () => {
+    const o = await createOwner(db);
+    const s = await openStream({ headers: { authorization: 'Basic dXNlcjpwYXNz', cookie: `token=${o.token}` } });
+    await s.next('metrics_updated');
+    expect(s.frames[0].event).toBe('connected');
+    s.close();
   });
 
   it('asks for ownerId when the user has none or several owner profiles', async () => {

@@ -52,7 +52,18 @@ export async function handleNodeStream(req: IncomingMessage, res: ServerResponse
         if (!res.write(chunk)) full = true;
       },
       capacity: () => (full ? 0 : HIGH_WATER_FRAMES),
-      end: () => res.end(),
+      end() {
+        if (res.writableEnded) return;
+        res.end();
+        // A client that stopped reading would keep the socket (and its buffer) forever.
+        const timer = setTimeout(() => {
+          if (res.destroyed || res.writableFinished) return;
+          hub.stats.writeTimedOut();
+          res.destroy();
+        }, hub.options.writeTimeoutMs ?? 30_000);
+        timer.unref();
+        res.once('close', () => clearTimeout(timer));
+      },
     };
     res.on('drain', () => {
       full = false;

@@ -44,8 +44,21 @@ export function openWebStream(hub: Hub, params: Omit<OpenParams, 'transport'>, s
       try {
         controller.close();
       } catch {
-        // already closed or cancelled
+        return; // already closed or cancelled
       }
+      // Frames still queued for a client that stopped reading would hold the response forever:
+      // erroring the stream discards them and makes the server drop the connection.
+      const timer = setTimeout(() => {
+        // desiredSize is null once errored and 0 once closed (everything read); otherwise frames are still queued.
+        if (controller.desiredSize === null || controller.desiredSize === 0) return;
+        hub.stats.writeTimedOut();
+        try {
+          controller.error(new Error('write timeout: the client stopped reading'));
+        } catch {
+          // closed meanwhile
+        }
+      }, hub.options.writeTimeoutMs ?? 30_000);
+      timer.unref?.();
     },
   };
   conn = hub.open({ ...params, transport });

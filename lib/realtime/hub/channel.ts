@@ -10,6 +10,9 @@ import type { LoggedEvent } from '../wire/events';
 import { encodeFrame } from '../wire/sse';
 import type { Connection } from './connection';
 
+/** Events read per query when filling a gap. */
+const GAP_READ_PAGE = 1_000;
+
 /** What a channel tells its hub. */
 export interface ChannelHooks {
   /** `event` was handed to `streams` streams. */
@@ -38,12 +41,16 @@ export class OwnerChannel {
     private readonly gapWaitMs = 50,
   ) {}
 
-  /** Sets the cursor from a head just read from the log, if no event has set it yet. */
+  /**
+   * Sets the cursor from a head just read from the log, if no event has set it yet. A position
+   * announced meanwhile (NOTIFY during the head read) is caught up now.
+   */
   initCursor(head: number): void {
     if (this.cursor !== undefined) return;
     this.cursor = head;
     for (const seq of this.held.keys()) if (seq <= head) this.held.delete(seq);
     this.release();
+    if (this.wanted > this.cursor) this.scheduleGapRepair(0);
   }
 
   /**
@@ -74,8 +81,9 @@ export class OwnerChannel {
    * this channel has not fanned out yet from the log, now.
    */
   advanceTo(seq: number): void {
-    if (this.cursor === undefined || seq <= this.cursor) return;
     this.wanted = Math.max(this.wanted, seq);
+    // Before the first head read there is no position yet: `initCursor` picks `wanted` up.
+    if (this.cursor === undefined || seq <= this.cursor) return;
     this.scheduleGapRepair(0);
   }
 
@@ -113,7 +121,13 @@ export class OwnerChannel {
     this.gapTimer.unref?.();
   }
 
-  /** Reads (cursor, upTo] from the log, where upTo covers both held gaps and remote positions. */
+  /**
+   * Reads (cursor, upTo] from the log, page by page (a large transaction or a catch-up after a lost
+   * LISTEN may span thousands of events), where upTo covers both held gaps and remote positions.
+   * Events the log no longer holds (pruned before this channel could read them) cannot be
+   * delivered: the channel moves past them and ends its streams with `reconnect`, so each client
+   * resumes from its own last id and the join tells it `reset {history_gap}` — never a silent skip.
+   */
   private async repairGap(): Promise<void> {
     if (this.cursor === undefined || this.disposed) return;
     const heldGapEnd = this.held.size > 0 ? Math.min(...this.held.keys()) - 1 : 0;
@@ -121,21 +135,32 @@ export class OwnerChannel {
     if (upTo <= this.cursor) return;
     this.reading = true;
     try {
-      const missing = await this.log.read(this.ownerId, this.cursor, upTo);
-      this.reading = false;
-      if (missing.length > 0) this.hooks.readFromLog(missing);
-      for (const e of missing) this.receive(e);
-      // Whatever the log does not have (pruned) cannot be delivered: skip past it.
-      if (this.cursor !== undefined && this.cursor < heldGapEnd) {
-        this.cursor = heldGapEnd;
-        this.release();
+      while (!this.disposed && this.cursor !== undefined && this.cursor < upTo) {
+        const from: number = this.cursor;
+        const page = await this.log.read(this.ownerId, from, upTo, GAP_READ_PAGE);
+        if (this.disposed || this.cursor === undefined) break;
+        const firstReadable = page.length > 0 ? page[0].seq : upTo + 1;
+        if (firstReadable > this.cursor + 1) this.skipPruned(firstReadable - 1);
+        if (page.length === 0) break;
+        this.hooks.readFromLog(page);
+        for (const e of page) this.receive(e);
       }
-      if (this.cursor !== undefined && this.wanted > this.cursor) this.scheduleGapRepair(0);
+      this.reading = false;
+      if (this.cursor !== undefined && (this.wanted > this.cursor || this.held.size > 0)) this.scheduleGapRepair(this.held.size > 0 ? this.gapWaitMs : 0);
     } catch (err) {
       this.reading = false;
       console.error(`[hub] could not read the log for owner ${this.ownerId}; retrying`, err);
       this.scheduleGapRepair(1_000);
     }
+  }
+
+  /** The log lost (cursor, seq] before this channel read it: move past and send every stream back to resume. */
+  private skipPruned(seq: number): void {
+    console.warn(`[hub] owner ${this.ownerId}: events ${(this.cursor ?? 0) + 1}–${seq} were pruned before delivery; streams resume from the log`);
+    for (const c of [...this.connections]) c.end({ event: 'reconnect', ownerId: this.ownerId, data: { retryMs: 0 } }, 'history_gap');
+    this.cursor = seq;
+    for (const held of this.held.keys()) if (held <= seq) this.held.delete(held);
+    this.release();
   }
 
   private clearGapTimer(): void {

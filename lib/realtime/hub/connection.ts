@@ -1,8 +1,10 @@
 /**
  * One open stream: its identity, its token's expiry, and a bounded outgoing queue in front of
- * the transport. Domain events are never dropped: when the queue exceeds its bound the client
- * gets `reset {reason:"overflow"}` and the stream closes (the client resumes from the log).
- * `metrics_updated` is state, not history: a newer snapshot replaces an unsent one.
+ * the transport. Domain events are never dropped: when the queue exceeds its bound (a slow
+ * consumer) the stream ends with `reconnect` and closes; the client resumes from the last id it
+ * actually received and the log replays the rest. It is never told to skip anything.
+ * `metrics_updated` is state, not history: a newer snapshot replaces an unsent one, and a snapshot
+ * computed before the one already sent is dropped (snapshots are ordered by computation).
  *
  * Lifecycle: `joining` (replay in progress; live events are held) → `live` → `closed`. Closing
  * is idempotent and runs the close listeners exactly once, whoever triggers it.
@@ -16,11 +18,14 @@ export interface Transport {
   write(chunk: Uint8Array): void;
   /** How many more frames the transport accepts before it is backpressured (≤ 0: full). */
   capacity(): number;
-  /** Ends the response. Safe to call more than once. */
+  /**
+   * Ends the response. Safe to call more than once. Bytes still buffered for a client that stopped
+   * reading must not hold the socket forever: the transport destroys it after its write timeout.
+   */
   end(): void;
 }
 
-export type CloseReason = 'client' | 'overflow' | 'token_expired' | 'drain' | 'kicked' | 'shutdown' | 'max_duration' | 'error';
+export type CloseReason = 'client' | 'overflow' | 'token_expired' | 'access_revoked' | 'history_gap' | 'write_timeout' | 'drain' | 'kicked' | 'shutdown' | 'max_duration' | 'error';
 
 export interface ConnectionInit {
   id: string;
@@ -30,6 +35,8 @@ export interface ConnectionInit {
   exp: number;
   transport: Transport;
   maxQueued: number;
+  /** The `retryMs` of the `reconnect` a slow consumer gets. Default 0 (come back at once). */
+  retryMs?: number;
 }
 
 export class Connection {
@@ -39,13 +46,16 @@ export class Connection {
   readonly connectedAt = Date.now();
   exp: number;
   state: 'joining' | 'live' | 'closed' = 'joining';
-  /** Sequence number of the last domain event written to this stream. */
+  /** Sequence number of the last domain event queued for this stream (duplicates below it are skipped). */
   lastSeq = 0;
   closeReason?: CloseReason;
   private readonly transport: Transport;
   private readonly maxQueued: number;
   private queue: Uint8Array[] = [];
   private pendingMetrics?: Uint8Array;
+  /** Computation time (`lastUpdate`) of the newest snapshot accepted; older ones are dropped. */
+  private metricsVersion = -Infinity;
+  private readonly retryMs: number;
   private held: { event: LoggedEvent; bytes: Uint8Array }[] = [];
   private closeListeners: ((c: Connection) => void)[] = [];
   private flushing = false;
@@ -58,6 +68,7 @@ export class Connection {
     this.exp = init.exp;
     this.transport = init.transport;
     this.maxQueued = init.maxQueued;
+    this.retryMs = init.retryMs ?? 0;
   }
 
   get closed(): boolean {
@@ -109,20 +120,29 @@ export class Connection {
   }
 
   /**
-   * A metrics snapshot: written now if the stream is live and has room, else replaces the pending
-   * one (conflation). While joining it waits for `goLive`.
+   * A metrics snapshot computed at `version` (its `lastUpdate`): dropped if an equally new or newer
+   * one was already accepted, else written now if the stream is live and has room, else it
+   * replaces the pending one (conflation). While joining it waits for `goLive`.
    */
-  sendMetrics(bytes: Uint8Array): void {
-    if (this.closed) return;
+  sendMetrics(bytes: Uint8Array, version: number): void {
+    if (this.closed || version < this.metricsVersion) return;
+    this.metricsVersion = version;
     this.pendingMetrics = bytes;
     this.flush();
   }
 
-  /** Ends the join: events held during replay that are newer than `lastSeq` go out, in order. */
+  /**
+   * Ends the join: the snapshot goes next, in order (even under backpressure it is queued ahead of
+   * what follows), then the events held during replay that are newer than `lastSeq`.
+   */
   goLive(): LoggedEvent[] {
     if (this.closed) return [];
     this.state = 'live';
-    this.flush(); // the snapshot, after the replay and before the held live events
+    if (this.pendingMetrics) {
+      this.queue.push(this.pendingMetrics);
+      this.pendingMetrics = undefined;
+    }
+    this.flush();
     const held = this.held;
     this.held = [];
     const sent: LoggedEvent[] = [];
@@ -192,7 +212,12 @@ export class Connection {
     }
   }
 
+  /**
+   * A slow consumer: what is queued is dropped and the stream ends with `reconnect`, written after
+   * the frames the transport already took. The client resumes after the last id it received.
+   */
   private overflow(): void {
-    this.end({ event: 'reset', ownerId: this.ownerId, data: { reason: 'overflow', lastEventId: String(this.lastSeq) } }, 'overflow');
+    this.queue = [];
+    this.end({ event: 'reconnect', ownerId: this.ownerId, data: { retryMs: this.retryMs } }, 'overflow');
   }
 }

@@ -43,7 +43,26 @@ export interface HubOptions {
   replayLimit?: number;
   /** Streams are ended with `reconnect` after this many seconds (0 = never). */
   maxStreamSeconds?: number;
+  /**
+   * Re-authorization of open streams: every `reauthMs` the hub asks `access` which of its
+   * (user, owner) pairs may still stream, in one call, and ends the others with `error
+   * {code:"access_revoked"}`. Without `access`, streams are checked only when they open.
+   */
+  access?: AccessCheck;
+  /** ms between re-authorizations. Default 60 000. */
+  reauthMs?: number;
+  /** How long a transport may take to flush an ended stream before it destroys it, ms. Default 30 000. */
+  writeTimeoutMs?: number;
 }
+
+/** Which (user, owner) pairs may still stream: one batched check for every open stream. */
+export interface AccessCheck {
+  /** Resolves to the keys (`accessKey(userId, ownerId)`) of the pairs still allowed. */
+  allowed(pairs: readonly { userId: number; ownerId: number }[]): Promise<Set<string>>;
+}
+
+/** The key of a (user, owner) pair in an `AccessCheck` answer. */
+export const accessKey = (userId: number, ownerId: number): string => `${userId}:${ownerId}`;
 
 export interface OpenParams {
   ownerId: number;
@@ -62,6 +81,8 @@ export class Hub {
   private readonly unsubscribe: () => void;
   private timer?: ReturnType<typeof setInterval>;
   private lastPing = Date.now();
+  private lastReauth = Date.now();
+  private reauthRunning = false;
   private draining = false;
 
   constructor(readonly options: HubOptions) {
@@ -85,7 +106,15 @@ export class Hub {
 
   /** Registers a stream, then (asynchronously) replays and goes live. Call `admit` first. */
   open(params: OpenParams): Connection {
-    const c = new Connection({ id: `${this.options.instanceId}~${randomUUID()}`, ownerId: params.ownerId, userId: params.userId, exp: params.exp, transport: params.transport, maxQueued: this.options.maxQueued });
+    const c = new Connection({
+      id: `${this.options.instanceId}~${randomUUID()}`,
+      ownerId: params.ownerId,
+      userId: params.userId,
+      exp: params.exp,
+      transport: params.transport,
+      maxQueued: this.options.maxQueued,
+      retryMs: this.options.retryMs,
+    });
     this.byId.set(c.id, c);
     const channel = this.channelFor(c.ownerId);
     channel.connections.add(c);
@@ -121,7 +150,7 @@ export class Hub {
     const channel = this.channels.get(ownerId);
     if (!channel) return;
     const bytes = encodeFrame({ event: 'metrics_updated', data: metrics, ownerId });
-    for (const c of channel.connections) c.sendMetrics(bytes);
+    for (const c of channel.connections) c.sendMetrics(bytes, metrics.lastUpdate);
     this.stats.metricsPushed(channel.connections.size);
   }
 
@@ -194,6 +223,30 @@ export class Hub {
     return { log, metrics, heartbeatMs, replayLimit, onReset: () => this.stats.reset() };
   }
 
+  /**
+   * Ends the streams whose user lost access to their owner (deleted, demoted, profile reassigned)
+   * since they opened. One check for all open streams; when the check itself fails (database
+   * down) every stream is kept and the next sweep tries again.
+   */
+  private async reauthorize(access: AccessCheck): Promise<void> {
+    if (this.reauthRunning || this.byId.size === 0) return;
+    this.reauthRunning = true;
+    try {
+      const pairs = new Map<string, { userId: number; ownerId: number }>();
+      for (const c of this.byId.values()) pairs.set(accessKey(c.userId, c.ownerId), { userId: c.userId, ownerId: c.ownerId });
+      const allowed = await access.allowed([...pairs.values()]);
+      for (const c of [...this.byId.values()]) {
+        if (allowed.has(accessKey(c.userId, c.ownerId)) || !pairs.has(accessKey(c.userId, c.ownerId))) continue;
+        const data = { code: 'access_revoked', message: `This user may no longer stream owner ${c.ownerId}.` };
+        c.end({ event: 'error', ownerId: c.ownerId, data }, 'access_revoked');
+      }
+    } catch (err) {
+      console.error('[hub] re-authorization of open streams failed (will retry)', err);
+    } finally {
+      this.reauthRunning = false;
+    }
+  }
+
   /** This instance's committed events, from the bus. */
   private receive(events: readonly LoggedEvent[]): void {
     this.committed(events);
@@ -238,9 +291,13 @@ export class Hub {
     this.stats.closed(c.closeReason);
   }
 
-  /** The one timer: token expiry, stream age limit and heartbeats for every stream. */
+  /** The one timer: token expiry, stream age limit, heartbeats and re-authorization for every stream. */
   private sweep(): void {
     const now = Date.now();
+    if (this.options.access && now - this.lastReauth >= (this.options.reauthMs ?? 60_000)) {
+      this.lastReauth = now;
+      void this.reauthorize(this.options.access);
+    }
     const maxAge = (this.options.maxStreamSeconds ?? 0) * 1000;
     const ping = now - this.lastPing >= this.options.heartbeatMs;
     if (ping) this.lastPing = now;

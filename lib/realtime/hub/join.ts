@@ -67,7 +67,7 @@ export async function joinStream(ctx: JoinContext, channel: OwnerChannel, c: Con
   async function sendSnapshot(conn: Connection): Promise<void> {
     try {
       const snapshot = await metrics.get(ownerId);
-      if (!conn.closed) conn.sendMetrics(encodeFrame({ event: 'metrics_updated', ownerId, data: snapshot }));
+      if (!conn.closed) conn.sendMetrics(encodeFrame({ event: 'metrics_updated', ownerId, data: snapshot }), snapshot.lastUpdate);
     } catch (err) {
       console.error(`[hub] no metrics snapshot for owner ${ownerId}`, err);
     }

@@ -11,6 +11,8 @@ export class HubStats {
   bufferOverflows = 0;
   resets = 0;
   tokenExpirations = 0;
+  accessRevocations = 0;
+  writeTimeouts = 0;
 
   opened(): void {
     this.connectionsOpened++;
@@ -19,6 +21,7 @@ export class HubStats {
     this.connectionsClosed++;
     if (reason === 'overflow') this.bufferOverflows++;
     if (reason === 'token_expired') this.tokenExpirations++;
+    if (reason === 'access_revoked') this.accessRevocations++;
   }
   published(): void {
     this.eventsPublished++;
@@ -33,6 +36,10 @@ export class HubStats {
   reset(): void {
     this.resets++;
   }
+  /** A transport cut an ended stream whose client stopped reading. */
+  writeTimedOut(): void {
+    this.writeTimeouts++;
+  }
 
   snapshot() {
     return {
@@ -45,6 +52,8 @@ export class HubStats {
       bufferOverflows: this.bufferOverflows,
       resets: this.resets,
       tokenExpirations: this.tokenExpirations,
+      accessRevocations: this.accessRevocations,
+      writeTimeouts: this.writeTimeouts,
     };
   }
 }
