@@ -14,12 +14,13 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { config } from '../lib/config';
 import { openDatabase, rows, type Database, type Db } from '../lib/db/client';
 import { migrate } from '../lib/db/migrate';
 import { MetricsCache } from '../lib/metrics/cache';
 import { computeOwnerMetrics } from '../lib/metrics/queries';
+import { ensureDatabase } from './lib/db';
+import { median } from './lib/stats';
 
 const OWNERS = 5_000;
 const LISTINGS_PER_OWNER = 10;
@@ -30,23 +31,6 @@ const TZ = config().BOOKING_TIMEZONE;
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
-
-/** Creates the bench database on the server of `base` if it does not exist; returns its URL. */
-async function ensureDatabase(base: string, name: string): Promise<string> {
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  try {
-    const [found] = await admin`select 1 from pg_database where datname = ${name}`;
-    if (!found) {
-      log(`creating database ${name}`);
-      await admin.unsafe(`create database "${name}"`);
-    }
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 async function counts(db: Db) {
   const [c] = await rows<{ owners: number; listings: number; bookings: number }>(
@@ -112,7 +96,6 @@ function bookingChunk(perListing: number, firstRenter: number): string {
       ) b;`;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const POLL_MS = 5_000;
 

@@ -7,15 +7,14 @@
  * Pass: registry back to zero after the run, and heap after the run within 10 % of heap after the
  * warm-up (the first 2 minutes, or a tenth of the run).
  */
-import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { SignJWT } from 'jose';
-import { startInstance } from '../test/support/servers';
-import { lineChartSvg, svgToPng } from './plot';
+import { buildApp, ROOT, startInstance } from '../test/support/servers';
+import { mintToken } from '../test/support/tokens';
+import { lineChartSvg, writeChart } from './lib/plot';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,13 +31,11 @@ const RATE = Number(args.rate);
 const POOL = Number(args.pool);
 const OWNERS = 50;
 const SECRET = 'soak-secret-0123456789abcdef0123456789abcdef';
-const root = join(import.meta.dirname, '..');
-const out = join(root, 'bench', 'out');
+const out = join(ROOT, 'bench', 'out');
 const base = process.env.SOAK_DATABASE_BASE ?? 'postgres://postgres@127.0.0.1:5432';
 const dbUrl = `${base}/hangarshare_soak`;
 
-const sign = (id: number, role = 'user', ttl = 3600) =>
-  new SignJWT({ id, role }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + ttl).sign(new TextEncoder().encode(SECRET));
+const sign = (id: number, role = 'user', ttl = 3600) => mintToken({ id, role }, { secret: SECRET, expiresIn: ttl });
 
 async function prepareDatabase() {
   const admin = postgres(`${base}/postgres`, { max: 1, onnotice: () => {} });
@@ -81,8 +78,7 @@ function open(url: string, token: string, ownerId: number, userId: number, error
 async function main() {
   const { adminId, owners } = await prepareDatabase();
   console.log(`[soak] building into .next-soak …`);
-  const b = spawnSync(process.execPath, [join(root, 'scripts/start.mjs'), '--build-only'], { cwd: root, env: { ...process.env, NEXT_DIST_DIR: '.next-soak' }, stdio: 'inherit' });
-  if (b.status !== 0) throw new Error('build failed');
+  buildApp('.next-soak');
   const server = await startInstance(Number(args.port), { NEXT_DIST_DIR: '.next-soak', DATABASE_URL: dbUrl, JWT_SECRET: SECRET, NODE_OPTIONS: '--expose-gc', WS_MAX_CONNECTIONS_PER_OWNER: '1000' });
   const adminToken = await sign(adminId, 'ADMIN', 7200 + MINUTES * 60);
   const tokens = await Promise.all(owners.map((o) => sign(o.userId, 'user', 7200 + MINUTES * 60)));
@@ -147,8 +143,7 @@ async function main() {
       { name: 'RSS', color: '#b45309', points: samples.map((s) => [s.t, s.rss]) },
     ],
   });
-  writeFileSync(join(out, 'soak.svg'), svg);
-  await svgToPng(svg, join(out, 'soak.png'));
+  await writeChart(svg, join(out, 'soak'));
   const summary = `heap after warm-up (t=${warm.t}s) ${warm.heap.toFixed(1)} MB → after the run ${last.heap.toFixed(1)} MB (${(growth * 100).toFixed(1)} %); streams at the end ${end.connections}; opened ${end.connectionsOpened}, closed ${end.connectionsClosed}; events ${end.eventsPublished}; errors ${JSON.stringify(Object.fromEntries(errors))}`;
   console.log(`[soak] ${pass ? 'PASS' : 'FAIL'}: ${summary}`);
   writeFileSync(join(out, 'soak-summary.txt'), `${pass ? 'PASS' : 'FAIL'}: ${summary}\n`);

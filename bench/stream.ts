@@ -99,11 +99,11 @@ async function postgresVersion(url: string): Promise<string> {
   }
 }
 
-function report(transports: TargetKind[], results: string): void {
+async function report(transports: TargetKind[], results: string): Promise<void> {
   const all = loadResults(results);
   console.log(`\n${markdownTables(all, [...transports.filter((t) => t !== 'floor'), 'floor'])}`);
   const base = results.endsWith('stream-results.json') ? join(OUT, 'latency') : results.replace(/\.json$/, '-latency');
-  const png = writePlot(all, ['node', 'route', 'floor'], base);
+  const png = await writePlot(all, ['node', 'route', 'floor'], base);
   log(png ? `plot → ${png}` : 'plot: SVG only (install librsvg2-bin for the PNG)');
 }
 
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
       printProfile(run);
     }
   }
-  report(opt.transports, opt.results);
+  await report(opt.transports, opt.results);
 }
 
 function printProfile(run: Awaited<ReturnType<typeof runOne>>): void {

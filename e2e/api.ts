@@ -2,9 +2,8 @@
  * A small typed client for HangarShare's HTTP API, used by the e2e specs and by
  * `scripts/simulate.ts`: login, listings, bookings (`booking/confirm`, owner status changes) and
  * Stripe webhooks signed with `Stripe.webhooks.generateTestHeaderString` — the real routes, the
- * real verification. `mintToken` signs a token like the login route does, for expiry tests.
+ * real verification.
  */
-import { SignJWT } from 'jose';
 import Stripe from 'stripe';
 
 export const DAY_MS = 86_400_000;
@@ -130,13 +129,4 @@ export class HangarApi {
 export function stay(startInMs: number, nights: number, now = Date.now()): { checkIn: Date; checkOut: Date } {
   const checkIn = new Date(now + startInMs);
   return { checkIn, checkOut: new Date(checkIn.getTime() + nights * DAY_MS) };
-}
-
-/** Signs a token as the login route does (HS256, claims id/email/role/name), expiring in `expiresInS`. */
-export function mintToken(secret: string, user: Login['user'], expiresInS: number): Promise<string> {
-  return new SignJWT({ id: user.id, email: user.email, role: user.role, name: user.name })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInS)
-    .sign(new TextEncoder().encode(secret));
 }

@@ -6,23 +6,23 @@
  * A starts again. The page must reconnect by itself and show exactly the events it missed,
  * resumed from the event log with `Last-Event-ID`: each once, none lost, none repeated.
  */
-import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNTS, DAY_MS, HangarApi, stay } from './api';
 import { expect, expectLive, normalize, serverMetrics, signIn, test } from './fixtures';
 import { formatBRL } from '../lib/client/format';
-import { ROOT, runId, startServer, stopServer, STRIPE_WEBHOOK_SECRET } from './server';
+import type { Launched } from '../test/support/servers';
+import { ROOT, runId, startServer, STRIPE_WEBHOOK_SECRET } from './server';
 
 const PORT_A = 3110;
 const PORT_B = 3111;
 const dir = () => `.data/e2e-${runId()}-restart`;
 const quiet = () => undefined;
 
-let serverA: ChildProcess | undefined;
-let serverB: ChildProcess | undefined;
+let serverA: Launched | undefined;
+let serverB: Launched | undefined;
 test.afterAll(async () => {
-  for (const s of [serverA, serverB]) if (s) await stopServer(s);
+  for (const s of [serverA, serverB]) if (s) await s.stop();
   if (process.env.E2E_KEEP_DATA !== '1') rmSync(join(ROOT, dir()), { recursive: true, force: true });
 });
 
@@ -45,7 +45,7 @@ test('the page reconnects by itself after a restart and shows exactly the events
   await expect(page.locator(`[data-booking-id="${seen!.booking.id}"]`)).toBeVisible({ timeout: 2000 });
 
   const stopping = Date.now();
-  await stopServer(serverA);
+  await serverA.stop();
   test.info().annotations.push({ type: 'shutdown', description: `server A took ${Date.now() - stopping} ms to exit after SIGTERM` });
   await expect(page.getByTestId('connection-status')).not.toHaveAttribute('data-status', 'connected', { timeout: 10_000 });
   await expect(page.getByTestId('connection-status')).toHaveText('Desconectado - Tentando reconectar...');
@@ -56,7 +56,7 @@ test('the page reconnects by itself after a restart and shows exactly the events
   const renterB = await apiB.login(ACCOUNTS.renter);
   const missed1 = await apiB.bookAny(renterB.token, listings, stay(91 * DAY_MS, 2));
   const missed2 = await apiB.bookAny(renterB.token, listings, stay(92 * DAY_MS, 3));
-  await stopServer(serverB);
+  await serverB.stop();
   serverB = undefined;
 
   serverA = await startServer({ port: PORT_A, pgliteDir: dir(), log: quiet });

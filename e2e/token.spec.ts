@@ -5,7 +5,8 @@
  * says the session expired and offers "Reconectar", which works once a new token exists.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { ACCOUNTS, DAY_MS, mintToken, stay, type Login } from './api';
+import { mintToken } from '../test/support/tokens';
+import { ACCOUNTS, DAY_MS, stay, type Login } from './api';
 import { expect, expectLive, seedSession, test } from './fixtures';
 import { JWT_SECRET } from './server';
 
@@ -21,7 +22,7 @@ async function recordStatuses(page: Page): Promise<() => Promise<string[]>> {
 }
 
 async function openWithShortToken(context: BrowserContext, page: Page, login: Login, seconds: number): Promise<string> {
-  const token = await mintToken(JWT_SECRET, login.user, seconds);
+  const token = await mintToken(login.user, { secret: JWT_SECRET, expiresIn: seconds });
   await seedSession(context, { ...login, token });
   await page.goto('/hangarshare/owner/dashboard');
   await expectLive(page);

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows, type Db } from '../lib/db/client';
 import { ensureBuild, startInstance, type Instance } from './support/servers';
-import { createListing, createOwner, createUser } from './support/fixtures';
+import { bookOverHttp, createListing, createOwner, createUser } from './support/fixtures';
 import { connectStream, type SseClient } from './support/sse-client';
 import { getDb } from '../lib/runtime';
 
@@ -24,13 +24,7 @@ const streams: SseClient[] = [];
 let bookingNo = 0;
 
 async function book(via: Instance): Promise<void> {
-  const n = ++bookingNo;
-  const checkIn = new Date(Date.now() + (30 + n) * 86_400_000);
-  const res = await fetch(`${via.url}/api/hangarshare/booking/confirm`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${renter.token}` },
-    body: JSON.stringify({ hangarId, checkIn: checkIn.toISOString(), checkOut: new Date(checkIn.getTime() + 86_400_000).toISOString(), totalPrice: 100 + n }),
-  });
+  const res = await bookOverHttp(via.url, renter.token, hangarId, ++bookingNo);
   if (res.status !== 201) throw new Error(`booking via ${via.port} → ${res.status} ${await res.text()}`);
 }
 

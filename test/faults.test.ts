@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows, type Db } from '../lib/db/client';
 import { hangarOwners, users } from '../lib/db/schema';
 import { ensureBuild, startInstance, type Instance } from './support/servers';
-import { createListing, createOwner, createUser, mintToken } from './support/fixtures';
+import { bookOverHttp, createListing, createOwner, createUser, mintToken } from './support/fixtures';
 import { connectStream, type SseClient } from './support/sse-client';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 import { getDb } from '../lib/runtime';
@@ -23,15 +23,7 @@ let renter: Awaited<ReturnType<typeof createUser>>;
 let hangarId: number;
 let bookingNo = 0;
 
-async function book(base: string): Promise<Response> {
-  const n = ++bookingNo;
-  const checkIn = new Date(Date.now() + (30 + n) * 86_400_000);
-  return fetch(`${base}/api/hangarshare/booking/confirm`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${renter.token}` },
-    body: JSON.stringify({ hangarId, checkIn: checkIn.toISOString(), checkOut: new Date(checkIn.getTime() + 86_400_000).toISOString(), totalPrice: 100 + n }),
-  });
-}
+const book = (base: string): Promise<Response> => bookOverHttp(base, renter.token, hangarId, ++bookingNo);
 
 const logSeqs = async (ownerId: number) =>
   (await rows<{ seq: number }>(db, sql`select seq::int as seq from realtime_events where owner_id = ${ownerId} order by seq`)).map((r) => r.seq);

@@ -1,13 +1,13 @@
 /**
  * The stream bench's database: a dedicated PostgreSQL database (created if missing), migrated
  * with the app's own `migrate`, holding bench users, owners (one user each), listings and a few
- * bookings per owner, inserted in bulk; and the tokens, minted with jose like the portal's.
+ * bookings per owner, inserted in bulk; and the tokens, minted by the product's signer.
  */
-import { SignJWT } from 'jose';
 import postgres from 'postgres';
 import { openDatabase, rows, type Database } from '../../lib/db/client';
 import { migrate } from '../../lib/db/migrate';
 import { sql } from 'drizzle-orm';
+import { mintToken } from '../../test/support/tokens';
 
 /** One bench owner and the user whose token opens its streams. */
 export interface BenchOwner {
@@ -85,15 +85,10 @@ export async function resetEventLog(url: string): Promise<void> {
 
 /** HS256 tokens as the portal signs them (claims id/email/role/name, 1 day), one per owner. */
 export async function mintTokens(owners: BenchOwner[], secret: string): Promise<Map<number, string>> {
-  const key = new TextEncoder().encode(secret);
   const tokens = new Map<number, string>();
   for (const o of owners) {
-    const token = await new SignJWT({ id: o.userId, email: `owner${o.userId}@stream.bench`, role: 'user', name: `Owner ${o.userId}` })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuedAt()
-      .setExpirationTime('1d')
-      .sign(key);
-    tokens.set(o.ownerId, token);
+    const claims = { id: o.userId, email: `owner${o.userId}@stream.bench`, role: 'user', name: `Owner ${o.userId}` };
+    tokens.set(o.ownerId, await mintToken(claims, { secret, expiresIn: 86_400 }));
   }
   return tokens;
 }

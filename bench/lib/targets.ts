@@ -12,29 +12,24 @@
  *
  * `BENCH_TRACE_GC=1` runs the server with `--trace-gc` and appends its stdout to bench/out/<kind>-server.log.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep } from './stats';
+import { buildApp as build, launch, NEXT_BIN, ROOT, SERVER_TS, type Launched } from '../../test/support/servers';
 
 export type TargetKind = 'node' | 'route' | 'floor' | 'floorb' | 'empty' | 'proto' | 'nopoll';
 
 /** The build directory of the bench (never `.next`, `.next-e2e` or `.next-test`). */
 export const BENCH_DIST_DIR = '.next-bench';
 
-export const root = join(import.meta.dirname, '..', '..');
-const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+export const root = ROOT;
 
-/** A running server under test. */
-export interface Target {
+/** A running server under test (`stop()`: SIGTERM, SIGKILL after 15 s). */
+export interface Target extends Launched {
   kind: TargetKind;
   port: number;
   probePort: number;
   /** The stream path clients open. */
   path: string;
-  proc: ChildProcess;
-  output: string[];
-  stop(): Promise<void>;
 }
 
 /** What the probe's `/mem` answers. */
@@ -52,40 +47,18 @@ export interface MemSample {
   t: number;
 }
 
-/**
- * `next build` into the bench dist dir through scripts/start.mjs (it rebuilds only when the
- * sources are newer). Next adds the dist dir's types to tsconfig.json's `include` when they are not
- * listed; lines it added are taken out again, since tsconfig.json is not the bench's file.
- */
+/** `next build` into the bench dist dir through scripts/start.mjs (it rebuilds only when the sources are newer). */
 export function buildApp(env: NodeJS.ProcessEnv): void {
-  const listedBefore = readFileSync(join(root, 'tsconfig.json'), 'utf8').includes(`"${BENCH_DIST_DIR}/`);
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'start.mjs'), '--build-only'], {
-    cwd: root,
-    env: { ...env, NEXT_DIST_DIR: BENCH_DIST_DIR },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (!listedBefore) restoreTsconfig();
-  if (r.status !== 0) throw new Error(`next build into ${BENCH_DIST_DIR} failed (${r.status})`);
-}
-
-/** Removes the `.next-bench/…` include lines `next build` adds to tsconfig.json, if any. */
-export function restoreTsconfig(): void {
-  const file = join(root, 'tsconfig.json');
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes(`${BENCH_DIST_DIR}/`)) return;
-  const kept = text.split('\n').filter((l) => !l.includes(`"${BENCH_DIST_DIR}/`));
-  // The line before the closing bracket must not keep a trailing comma.
-  const fixed = kept.join('\n').replace(/,(\s*\n\s*\])/g, '$1');
-  writeFileSync(file, fixed);
+  build(BENCH_DIST_DIR, env);
 }
 
 function command(kind: TargetKind, port: number, emptyAppDir: string): string[] {
   const heap = ['--expose-gc', '--max-old-space-size=6144', ...(process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : [])];
   switch (kind) {
     case 'node':
-      return [...heap, '--import', 'tsx', join(root, 'server.ts')];
+      return [...heap, ...SERVER_TS];
     case 'route':
-      return [...heap, nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'];
+      return [...heap, NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'];
     case 'floor':
     case 'floorb':
       return [...heap, '--import', 'tsx', join(root, 'bench', 'floor-server.ts')];
@@ -93,7 +66,7 @@ function command(kind: TargetKind, port: number, emptyAppDir: string): string[] 
     case 'nopoll':
       return [...heap, '--import', 'tsx', join(root, 'bench', 'proto', 'server-backlog.ts')];
     case 'empty':
-      return [...heap, nextBin, 'start', emptyAppDir, '-p', String(port), '-H', '127.0.0.1'];
+      return [...heap, NEXT_BIN, 'start', emptyAppDir, '-p', String(port), '-H', '127.0.0.1'];
   }
 }
 
@@ -102,9 +75,9 @@ const READY_PATH: Record<TargetKind, string> = { node: '/api/health', route: '/a
 /** Starts a server under test and resolves once it answers its health path. */
 export async function startTarget(kind: TargetKind, port: number, env: NodeJS.ProcessEnv, emptyAppDir = ''): Promise<Target> {
   const probePort = port + 50;
-  const output: string[] = [];
-  const proc = spawn(process.execPath, command(kind, port, emptyAppDir), {
-    cwd: root,
+  const traceLog = join(root, 'bench', 'out', `${kind}-server.log`);
+  const server = await launch({
+    args: command(kind, port, emptyAppDir),
     env: {
       ...env,
       NODE_ENV: 'production',
@@ -117,42 +90,16 @@ export async function startTarget(kind: TargetKind, port: number, env: NodeJS.Pr
       BENCH_BACKLOG: kind === 'nopoll' ? '511' : '4096',
       NODE_OPTIONS: `--require ${join(root, 'bench', 'heap-probe.cjs')}`,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    readyUrl: `http://127.0.0.1:${port}${READY_PATH[kind]}`,
+    readyTimeoutMs: 120_000,
+    graceMs: 15_000,
+    keepChunks: 400,
+    onOutput: (chunk, stream) => {
+      if (process.env.BENCH_TRACE_GC === '1' && stream === 'stdout') appendFileSync(traceLog, chunk);
+    },
+    name: kind,
   });
-  const keep = (d: Buffer) => {
-    output.push(String(d));
-    if (output.length > 400) output.splice(0, output.length - 400);
-  };
-  proc.stdout!.on('data', keep);
-  if (process.env.BENCH_TRACE_GC === '1') proc.stdout!.on('data', (d: Buffer) => appendFileSync(join(root, 'bench', 'out', `${kind}-server.log`), d));
-  proc.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  await waitReady(proc, `http://127.0.0.1:${port}${READY_PATH[kind]}`, output);
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-    const killer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(killer);
-  };
-  const path = kind === 'empty' ? '/api/hold' : '/api/ws';
-  return { kind, port, probePort, path, proc, output, stop };
-}
-
-async function waitReady(proc: ChildProcess, url: string, output: string[]): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}):\n${output.join('')}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`server did not get ready at ${url}:\n${output.join('')}`);
-    }
-    await sleep(250);
-  }
+  return Object.assign(server, { kind, port, probePort, path: kind === 'empty' ? '/api/hold' : '/api/ws' });
 }
 
 /** Calls the in-process probe of a target. */

@@ -1,11 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openScratch } from '../../test/support/db';
-import { rows } from './client';
-import { migrate } from './migrate';
+import { rows, type Queryable } from './client';
+import { migrate, migrationsFolder } from './migrate';
 
-const tablesOf = async (db: Parameters<typeof rows>[0]) =>
+const tablesOf = async (db: Queryable) =>
   (await rows<{ table_name: string }>(db, sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).map((r) => r.table_name);
+
+/** Everything a migration can change: columns, constraints, indexes, and the migrations journal. */
+async function schemaDump(db: Queryable) {
+  return {
+    columns: await rows(db, sql`select table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default
+      from information_schema.columns where table_schema = 'public' order by table_name, column_name`),
+    constraints: await rows(db, sql`select conrelid::regclass::text as table_name, conname, contype, pg_get_constraintdef(oid) as def
+      from pg_constraint where connamespace = 'public'::regnamespace order by 1, 2`),
+    indexes: await rows(db, sql`select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by 1, 2`),
+    migrations: await rows(db, sql`select id, hash, created_at::text as created_at from drizzle.__drizzle_migrations order by id`),
+  };
+}
+
+/** The committed migrations, as drizzle's journal lists them. */
+const journal = () => (JSON.parse(readFileSync(join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries;
+
+/**
+ * The SQLSTATE and constraint name of the error `statement` fails with. Drizzle wraps the driver's
+ * error (in `cause`); postgres.js names the constraint `constraint_name`, PGlite `constraint`.
+ */
+async function failureOf(statement: Promise<unknown>): Promise<{ code?: string; constraint?: string }> {
+  const err = await statement.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (err === undefined) throw new Error('the statement succeeded; it was expected to fail');
+  for (let e = err as { code?: unknown; constraint?: string; constraint_name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string') return { code: e.code, constraint: e.constraint_name ?? e.constraint };
+  }
+  throw err;
+}
 
 let disposers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -23,20 +56,27 @@ describe('migrations', () => {
     const s = await scratch();
     await migrate(s);
     expect(await tablesOf(s.db)).toEqual(['hangar_bookings', 'hangar_listings', 'hangar_owners', 'owner_sequences', 'realtime_events', 'realtime_instances', 'stripe_events', 'users']);
+    const first = await schemaDump(s.db);
+    expect(first.migrations).toHaveLength(journal().length);
+    expect(first.constraints.length).toBeGreaterThan(0);
+    expect(first.indexes.length).toBeGreaterThan(0);
     await migrate(s);
-    const applied = await rows<{ n: number }>(s.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-    expect(applied[0].n).toBeGreaterThan(0);
+    expect(await schemaDump(s.db)).toEqual(first);
   });
 
   it('enforce the portal CHECK values for listing and booking status', async () => {
     const s = await scratch();
     await migrate(s);
     await s.db.execute(sql`insert into users (id, first_name, email) values (1, 'A', 'a@x')`);
-    await expect(s.db.execute(sql`insert into hangar_listings (owner_id, icao_code, status) values (1, 'SBMT', 'occupied')`)).rejects.toThrow();
+    // 23514 is check_violation, whichever driver reports it.
+    expect(await failureOf(s.db.execute(sql`insert into hangar_listings (owner_id, icao_code, status) values (1, 'SBMT', 'occupied')`))).toEqual({
+      code: '23514',
+      constraint: 'chk_listing_status',
+    });
     await s.db.execute(sql`insert into hangar_listings (id, owner_id, icao_code) values (1, 1, 'SBMT')`);
-    await expect(
-      s.db.execute(sql`insert into hangar_bookings (hangar_id, user_id, check_in, check_out, nights, status) values (1, 1, now(), now(), 1, 'paid')`),
-    ).rejects.toThrow();
+    expect(
+      await failureOf(s.db.execute(sql`insert into hangar_bookings (hangar_id, user_id, check_in, check_out, nights, status) values (1, 1, now(), now(), 1, 'paid')`)),
+    ).toEqual({ code: '23514', constraint: 'chk_booking_status' });
   });
 
   it("apply over the portal's production tables without touching their rows", async () => {
@@ -90,7 +130,9 @@ describe('migrations', () => {
       sql`select count(*)::int as n from pg_constraint where conrelid = 'hangar_bookings'::regclass and contype = 'f'`,
     );
     expect(fks[0].n).toBe(2);
+    const schema = await schemaDump(s.db);
     await migrate(s); // and again, idempotent
     expect(await snapshot()).toEqual(before);
+    expect(await schemaDump(s.db)).toEqual(schema);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * Hostile tokens, built from a legitimate user's claims: forged, expired, unsigned, signed with
  * another algorithm, missing claims, bad ids, tampered after signing. Each is named for the attack
- * and carries the 401 code the contract promises for it.
+ * and carries the 401 code the contract promises for it. The valid tokens they are cut from come
+ * from the product's signer (test/support/tokens.ts); only the broken ones are signed here.
  */
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
+import { mintToken } from '../support/tokens';
 
 export interface HostileToken {
   name: string;
@@ -35,8 +37,9 @@ export async function hostileTokens(claims: Claims, secret: string): Promise<Hos
   const key = new TextEncoder().encode(secret);
   const other = new TextEncoder().encode('attacker-chosen-secret-attacker-chosen-secret');
   const fresh = { ...claims, iat: now(), exp: now() + 3600 };
+  /** Signs any payload with any algorithm and key: the deliberately invalid variants. */
   const sign = (payload: object, alg = 'HS256', k = key) => new SignJWT({ ...payload }).setProtectedHeader({ alg, typ: 'JWT' }).sign(k);
-  const legit = await sign(fresh);
+  const legit = await mintToken(claims, { secret });
   const [h, p, s] = legit.split('.');
   const adminPayload = b64url(JSON.stringify({ ...fresh, role: 'ADMIN' }));
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -72,7 +75,7 @@ export async function hostileTokens(claims: Claims, secret: string): Promise<Hos
     t('no id claim at all', await sign({ email: claims.email, role: claims.role, iat: now(), exp: now() + 3600 })),
     t('payload swapped to ADMIN, signature kept', `${h}.${adminPayload}.${s}`),
     t('signature truncated', legit.slice(0, -3)),
-    t('signature from another token spliced on', `${h}.${p}.${(await sign({ ...fresh, id: claims.id + 1 })).split('.')[2]}`),
+    t('signature from another token spliced on', `${h}.${p}.${(await mintToken({ ...claims, id: claims.id + 1 }, { secret })).split('.')[2]}`),
     t('only two segments', `${h}.${p}`),
     t('four segments', `${legit}.${s}`),
     t('base64 garbage', 'eyJ!!!.eyJ???.***'),

@@ -1,19 +1,9 @@
 /** Shared test fixtures: tokens and owners/listings/bookings built row by row. */
-import { SignJWT } from 'jose';
 import type { Db } from '../../lib/db/client';
 import { hangarBookings, hangarListings, hangarOwners, users, type BookingStatus, type ListingStatus } from '../../lib/db/schema';
+import { mintToken } from './tokens';
 
-export const TEST_SECRET = () => process.env.JWT_SECRET!;
-
-/** Signs an HS256 token with the portal's claims; `expiresIn` in seconds (default 1 h). */
-export async function mintToken(claims: Record<string, unknown>, opts: { expiresIn?: number; secret?: string } = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ role: 'user', ...claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(now)
-    .setExpirationTime(now + (opts.expiresIn ?? 3600))
-    .sign(new TextEncoder().encode(opts.secret ?? TEST_SECRET()));
-}
+export { mintToken, TEST_SECRET } from './tokens';
 
 let counter = 0;
 
@@ -25,7 +15,7 @@ export async function createUser(db: Db, opts: { role?: string; kind?: string } 
     .insert(users)
     .values({ email: `${kind.toLowerCase()}${n}-${process.pid}-${Date.now()}@test.local`, firstName: `${kind}${n}`, role: opts.role ?? 'user' })
     .returning();
-  const token = await mintToken({ id: user.id, email: user.email, role: user.role, name: user.firstName });
+  const token = await mintToken({ id: user.id, email: user.email, role: user.role ?? undefined, name: user.firstName });
   return { userId: user.id, token, n };
 }
 
@@ -115,6 +105,19 @@ export function apiRequest(method: string, path: string, opts: { token?: string;
   if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
   const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
   return new Request(`http://localhost${path}`, { method, headers, body });
+}
+
+/**
+ * Books one night on `hangarId` through a running server's booking route, `30 + n` days ahead (a
+ * distinct `n` per booking keeps the stays apart), for `100 + n`.
+ */
+export function bookOverHttp(base: string, token: string, hangarId: number, n: number): Promise<Response> {
+  const checkIn = new Date(Date.now() + (30 + n) * 86_400_000);
+  return fetch(`${base}/api/hangarshare/booking/confirm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ hangarId, checkIn: checkIn.toISOString(), checkOut: new Date(checkIn.getTime() + 86_400_000).toISOString(), totalPrice: 100 + n }),
+  });
 }
 
 /** The second argument Next passes a dynamic route handler. */

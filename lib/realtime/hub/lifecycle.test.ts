@@ -90,7 +90,7 @@ describe('memory and timers', () => {
     const refused = await openStream({ token: owners[0].token });
     expect(refused.status).toBe(503);
     expect((await refused.response.json()).error).toBe('server_full');
-    expect(refused.response.headers.get('retry-after')).toBeTruthy();
+    expect(refused.response.headers.get('retry-after')).toBe('5');
     for (const s of streams) s.close();
     const hub = (await getRuntime()).hub;
     await expect.poll(() => hub.connectionCount()).toBe(0);
@@ -114,5 +114,6 @@ describe('drain', () => {
     expect(hub.connectionCount()).toBe(0);
     const late = await openStream({ token: o.token });
     expect(late.status).toBe(503);
+    expect(late.response.headers.get('retry-after')).toBe('2'); // a draining server's hint, shorter than the cap's
   });
 });
