@@ -36,7 +36,10 @@ export interface Panel {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const text = (x: number, y: number, s: string, extra = '') => `<text x="${x}" y="${y}" ${extra}>${esc(s)}</text>`;
-const svgOpen = (w: number, h: number) => [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="DejaVu Sans, sans-serif" font-size="12">`, `<rect width="100%" height="100%" fill="white"/>`];
+const svgOpen = (w: number, h: number) => [
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="DejaVu Sans, sans-serif" font-size="12">`,
+  `<rect width="100%" height="100%" fill="white"/>`,
+];
 const linearTicks = (max: number) => Array.from({ length: 6 }, (_, i) => (max * i) / 5);
 const fmtTick = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
@@ -67,7 +70,8 @@ export function panelSvg(p: Panel): string[] {
     y = (v) => bottom - (v / max) * h;
     yTicks = linearTicks(max).map((v) => [v, fmtTick(v)]);
   }
-  for (const [v, label] of yTicks) out.push(`<line x1="${x0}" x2="${x0 + w}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`, text(x0 - 6, y(v) + 4, label, 'text-anchor="end"'));
+  for (const [v, label] of yTicks)
+    out.push(`<line x1="${x0}" x2="${x0 + w}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`, text(x0 - 6, y(v) + 4, label, 'text-anchor="end"'));
 
   // x axis: labels under the frame
   let x: (v: number) => number;
@@ -101,7 +105,10 @@ export function panelSvg(p: Panel): string[] {
 function legendSvg(items: Omit<Series, 'points'>[], x: number, y: number, direction: 'row' | 'column'): string[] {
   const out: string[] = [];
   for (const it of items) {
-    out.push(`<line x1="${x}" x2="${x + 30}" y1="${y - 4}" y2="${y - 4}" stroke="${it.color}" stroke-width="3" stroke-dasharray="${it.dash ?? ''}"/>`, text(x + 36, y, it.name, 'font-size="13"'));
+    out.push(
+      `<line x1="${x}" x2="${x + 30}" y1="${y - 4}" y2="${y - 4}" stroke="${it.color}" stroke-width="3" stroke-dasharray="${it.dash ?? ''}"/>`,
+      text(x + 36, y, it.name, 'font-size="13"'),
+    );
     if (direction === 'row') x += 60 + it.name.length * 7.5;
     else y += 20;
   }
@@ -131,8 +138,24 @@ export function lineChartSvg(spec: ChartSpec): string {
   ].join('\n');
 }
 
-const COLOURS: Record<TargetKind, string> = { node: '#1f77b4', route: '#d62728', floor: '#2ca02c', floorb: '#17becf', empty: '#7f7f7f', proto: '#9467bd', nopoll: '#8c564b' };
-const NAMES: Record<TargetKind, string> = { node: 'Node transport', route: 'Route handler', floor: 'Floor (raw node:http)', floorb: 'Floor, batched reads', empty: 'Empty route', proto: 'Prototype (backlog 4096)', nopoll: 'No poller (diagnosis)' };
+const COLOURS: Record<TargetKind, string> = {
+  node: '#1f77b4',
+  route: '#d62728',
+  floor: '#2ca02c',
+  floorb: '#17becf',
+  empty: '#7f7f7f',
+  proto: '#9467bd',
+  nopoll: '#8c564b',
+};
+const NAMES: Record<TargetKind, string> = {
+  node: 'Node transport',
+  route: 'Route handler',
+  floor: 'Floor (raw node:http)',
+  floorb: 'Floor, batched reads',
+  empty: 'Empty route',
+  proto: 'Prototype (backlog 4096)',
+  nopoll: 'No poller (diagnosis)',
+};
 const DASH = { p50: '', p95: '8 4', p99: '2 4' } as const;
 
 /**
@@ -146,9 +169,18 @@ export function latencySvg(all: ResultsFile, transports: TargetKind[]): string {
   const shown = transports.filter((t) => runs.some((r) => r.transport === t));
   const mine = (t: TargetKind) => runs.filter((r) => r.transport === t).sort((a, b) => a.n - b.n);
   const latency: Series[] = shown.flatMap((t) =>
-    (Object.keys(DASH) as (keyof typeof DASH)[]).map((p) => ({ name: `${t} ${p}`, color: COLOURS[t], dash: DASH[p], points: mine(t).map((r): [number, number] => [r.n, r.steady!.latency[p]]) })),
+    (Object.keys(DASH) as (keyof typeof DASH)[]).map((p) => ({
+      name: `${t} ${p}`,
+      color: COLOURS[t],
+      dash: DASH[p],
+      points: mine(t).map((r): [number, number] => [r.n, r.steady!.latency[p]]),
+    })),
   );
-  const broadcast: Series[] = shown.map((t) => ({ name: t, color: COLOURS[t], points: mine(t).flatMap((r): [number, number][] => (r.broadcast ? [[r.n, r.broadcast.medianMs]] : [])) }));
+  const broadcast: Series[] = shown.map((t) => ({
+    name: t,
+    color: COLOURS[t],
+    points: mine(t).flatMap((r): [number, number][] => (r.broadcast ? [[r.n, r.broadcast.medianMs]] : [])),
+  }));
   // Both panels place every run's stream count, those without a broadcast too.
   const common = { xLabel: 'concurrent streams', yLabel: 'ms', yScale: 'log', xScale: 'category', categories: runs.map((r) => r.n) } as const;
   const box = (x: number) => ({ x, y: 70, w: 500, h: 370 });
@@ -156,7 +188,12 @@ export function latencySvg(all: ResultsFile, transports: TargetKind[]): string {
     ...svgOpen(W, H),
     ...panelSvg({ ...common, box: box(90), title: 'Per-owner event latency, commit → client (200 events/s)', series: latency }),
     ...panelSvg({ ...common, box: box(670), title: 'Broadcast to every stream: commit → last client', series: broadcast }),
-    ...legendSvg([...shown.map((t) => ({ name: NAMES[t], color: COLOURS[t] })), ...Object.entries(DASH).map(([p, dash]) => ({ name: p, color: '#333', dash }))], 90, H - 25, 'row'),
+    ...legendSvg(
+      [...shown.map((t) => ({ name: NAMES[t], color: COLOURS[t] })), ...Object.entries(DASH).map(([p, dash]) => ({ name: p, color: '#333', dash }))],
+      90,
+      H - 25,
+      'row',
+    ),
     '</svg>',
   ].join('\n');
 }
@@ -187,4 +224,5 @@ export async function writeChart(svg: string, base: string): Promise<string | un
 }
 
 /** Writes the stream bench's plot to `<base>.svg` and `<base>.png`; returns the PNG path (undefined: SVG only). */
-export const writePlot = (all: ResultsFile, transports: TargetKind[], base: string): Promise<string | undefined> => writeChart(latencySvg(all, transports), base);
+export const writePlot = (all: ResultsFile, transports: TargetKind[], base: string): Promise<string | undefined> =>
+  writeChart(latencySvg(all, transports), base);

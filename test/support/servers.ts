@@ -136,7 +136,8 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   const timeoutMs = opts.readyTimeoutMs ?? 60_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!running()) throw new Error(`server ${name} exited (${proc.exitCode ?? proc.signalCode}) before ${opts.readyUrl} answered; its last output:\n${tail(output)}`);
+    if (!running())
+      throw new Error(`server ${name} exited (${proc.exitCode ?? proc.signalCode}) before ${opts.readyUrl} answered; its last output:\n${tail(output)}`);
     try {
       if ((await fetch(opts.readyUrl)).ok) return server;
     } catch {
