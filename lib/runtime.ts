@@ -58,6 +58,9 @@ interface State {
   hooks: ShutdownHooks;
 }
 
+/** How long a shutdown may take beyond WS_DRAIN_MS before the process exits anyway, ms. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** How often old events are pruned from the log. */
 const PRUNE_EVERY_MS = 10 * 60_000;
 
@@ -172,14 +175,14 @@ async function buildRuntime(s: State): Promise<Runtime> {
       writeTimeoutMs: c.WS_WRITE_TIMEOUT_MS,
     });
     stops.push(() => hub.shutdown());
+    stops.push(() => poller.stop()); // registered first: a start that throws half-way is stopped too
     poller.start(hub);
-    stops.push(() => poller.stop());
     if (database.kind === 'postgres') {
       // Several instances may share this database: fan out through NOTIFY, count streams cluster-wide.
       stops.push(await startNotifyBridge(database, hub));
       const started = new Cluster(database, s.instanceId, { report: () => hub.report(), onControl: (m) => applyControlMessage(hub, m) });
-      await started.start();
       stops.push(() => started.stop());
+      await started.start();
       cluster = started;
     }
     stops.push(startPruning(database, c));
@@ -219,6 +222,12 @@ function installSignalHandlers(s: State): void {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Whatever hangs (a boot waiting for an unreachable database, a pool that will not close), the process still exits.
+    const deadline = setTimeout(() => {
+      console.error('[drain] shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config().WS_DRAIN_MS + SHUTDOWN_GRACE_MS);
+    deadline.unref();
     try {
       s.hooks.beforeDrain?.();
       const runtime = await s.runtime?.catch(() => undefined);

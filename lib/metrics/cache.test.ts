@@ -182,4 +182,16 @@ describe('MetricsCache', () => {
     expect(reused.at(-1)).toEqual([owners[0], owners[2]]);
     expect(calls.length).toBe(14);
   });
+
+  it('keeps no per-owner bookkeeping for owners with nothing computing (events of many owners do not grow it)', async () => {
+    const { cache } = harness();
+    const internals = cache as unknown as { generations: Map<number, number>; outstanding: Map<number, number> };
+    for (let id = 1_000_000; id < 1_010_000; id++) cache.invalidate(id);
+    expect(internals.generations.size).toBe(0);
+    const racing = cache.get(owners[0]);
+    cache.invalidate(owners[0]);
+    expect(internals.generations.size).toBe(1);
+    await racing;
+    await vi.waitFor(() => expect(internals.outstanding.size + internals.generations.size).toBe(0));
+  });
 });

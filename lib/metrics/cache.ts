@@ -68,6 +68,8 @@ const noop = () => {};
 export class MetricsCache implements RefreshableMetricsSource {
   private readonly entries = new Map<number, Entry>();
   private readonly inflight = new Map<number, Promise<MetricsSnapshot>>();
+  /** Per owner with computations outstanding: their number, and the owner's invalidation count. Both are dropped when none is left. */
+  private readonly outstanding = new Map<number, number>();
   private readonly generations = new Map<number, number>();
   private readonly ttlMs: number;
   private readonly clock: () => number;
@@ -110,7 +112,8 @@ export class MetricsCache implements RefreshableMetricsSource {
 
   /** Expires the owner's value (kept only as the stale fallback) and detaches any running computation. */
   invalidate(ownerId: number): void {
-    this.generations.set(ownerId, this.generation(ownerId) + 1);
+    // Only a computation still running can predate the change; with none, there is nothing to mark.
+    if (this.outstanding.has(ownerId)) this.generations.set(ownerId, this.generation(ownerId) + 1);
     const entry = this.entries.get(ownerId);
     if (entry) {
       entry.expiresAt = 0;
@@ -154,11 +157,20 @@ export class MetricsCache implements RefreshableMetricsSource {
   private register(ids: number[], batch: Promise<BatchResult>): void {
     for (const id of ids) {
       const generation = this.generation(id);
-      const promise = batch.then((result) => this.settle(id, generation, result));
+      this.outstanding.set(id, (this.outstanding.get(id) ?? 0) + 1);
+      const promise = batch.then((result) => this.settle(id, generation, result)).finally(() => this.release(id));
       promise.catch(noop); // a caller that awaits it still sees the rejection
       this.inflight.set(id, promise);
       void promise.finally(() => this.inflight.get(id) === promise && this.inflight.delete(id)).catch(noop);
     }
+  }
+
+  /** One computation of `id` ended; the owner's bookkeeping goes with the last one. */
+  private release(id: number): void {
+    const left = (this.outstanding.get(id) ?? 1) - 1;
+    if (left > 0) return void this.outstanding.set(id, left);
+    this.outstanding.delete(id);
+    this.generations.delete(id);
   }
 
   /** The month counts that may be carried over for `ids`. */
