@@ -6,7 +6,7 @@
  * an `id:` that is not `connected`/`reset`) it records (ownerId, seq, receive time).
  */
 import { request, type ClientRequest } from 'node:http';
-import type { StreamSpec, WorkerCommand, WorkerReply, WorkerStatus } from './lib/protocol';
+import type { ReceiptMatch, StreamSpec, WorkerCommand, WorkerReply, WorkerStatus } from './lib/protocol';
 import { nowMs } from './lib/stats';
 
 const RETRY_MS = 250;
@@ -36,6 +36,10 @@ let inFlight = 0;
 let concurrency = Infinity;
 /** The frame that makes a stream live: `connected`, or the first `metrics_updated` (the end of the app's join). */
 let liveOn: 'connected' | 'metrics_updated' = 'connected';
+/** What a receipt records (see `ReceiptMatch`). */
+let match: ReceiptMatch = 'seq';
+/** The frames whose booking id the write bench matches: a booking created, or its status changed. */
+const BOOKING_EVENTS = new Set(['booking_created', 'booking_updated']);
 
 const send = (m: WorkerReply) => process.send?.(m);
 const countError = (key: string) => (errors[key] = (errors[key] ?? 0) + 1);
@@ -61,20 +65,33 @@ function markDown(h: Held): void {
 
 /** Handles one SSE frame (text between blank lines). */
 function onFrame(h: Held, frame: string): void {
+  const at = nowMs();
   let id: string | undefined;
   let event = 'message';
+  let data = '';
   for (const line of frame.split('\n')) {
     if (line.startsWith('id: ')) id = line.slice(4);
     else if (line.startsWith('event: ')) event = line.slice(7);
+    else if (match === 'booking' && line.startsWith('data: ')) data = line.slice(6);
   }
   if (id !== undefined) h.lastId = id;
   if (event === liveOn) markLive(h);
   if (event === 'connected') return;
   if (id !== undefined && event !== 'reset') {
-    receipts.push(h.spec.ownerId, Number(id), nowMs());
+    if (match === 'seq') receipts.push(h.spec.ownerId, Number(id), at);
+    else if (BOOKING_EVENTS.has(event)) receipts.push(h.spec.ownerId, bookingIdOf(data), at);
     return;
   }
   frames[event] = (frames[event] ?? 0) + 1;
+}
+
+/** The booking id in a `booking_created` / `booking_updated` envelope's data (NaN when absent). */
+function bookingIdOf(data: string): number {
+  try {
+    return Number((JSON.parse(data) as { data?: { id?: string } }).data?.id);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Retries a refused or failed attempt later (bounded), keeping its place in the wait count. */
@@ -183,6 +200,7 @@ process.on('message', (m: WorkerCommand) => {
       port = m.port;
       path = m.path;
       liveOn = m.liveOn ?? 'connected';
+      match = m.match ?? 'seq';
       const list = m.streams.map((spec): Held => ({ spec, live: false, generation: 0, retries: 0 }));
       held.push(...list);
       return start(list, m.concurrency);

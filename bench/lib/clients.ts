@@ -4,7 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { StreamSpec, WorkerCommand, WorkerReply, WorkerStatus } from './protocol';
+import type { ReceiptMatch, StreamSpec, WorkerCommand, WorkerReply, WorkerStatus } from './protocol';
 import { nowMs } from './stats';
 
 type ReplyOf<T extends WorkerReply['type']> = Extract<WorkerReply, { type: T }>;
@@ -69,11 +69,11 @@ export class ClientPool {
     this.workers = Array.from({ length: count }, () => new Worker(fork(file, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: 'inherit' })));
   }
 
-  /** Opens `streams` (at most `concurrency` connects in flight per worker) and waits until all are live. */
-  async open(port: number, path: string, streams: StreamSpec[], concurrency: number, timeoutMs: number, liveOn: 'connected' | 'metrics_updated' = 'connected'): Promise<LiveResult> {
+  /** Opens `streams` (at most `concurrency` connects in flight per worker) and waits until all are live; `match`: what receipts record. */
+  async open(port: number, path: string, streams: StreamSpec[], concurrency: number, timeoutMs: number, liveOn: 'connected' | 'metrics_updated' = 'connected', match: ReceiptMatch = 'seq'): Promise<LiveResult> {
     const t0 = nowMs();
     const waits = this.workers.map((w) => w.next('all-live', timeoutMs));
-    this.workers.forEach((w, i) => w.send({ cmd: 'open', port, path, streams: streams.filter((_, j) => j % this.workers.length === i), concurrency, liveOn }));
+    this.workers.forEach((w, i) => w.send({ cmd: 'open', port, path, streams: streams.filter((_, j) => j % this.workers.length === i), concurrency, liveOn, match }));
     return this.collectLive(t0, waits);
   }
 

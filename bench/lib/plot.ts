@@ -36,7 +36,8 @@ export interface Panel {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const text = (x: number, y: number, s: string, extra = '') => `<text x="${x}" y="${y}" ${extra}>${esc(s)}</text>`;
-const svgOpen = (w: number, h: number) => [
+/** The opening of an SVG document of `w` × `h` with a white background. */
+export const svgOpen = (w: number, h: number) => [
   `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="DejaVu Sans, sans-serif" font-size="12">`,
   `<rect width="100%" height="100%" fill="white"/>`,
 ];
@@ -102,7 +103,7 @@ export function panelSvg(p: Panel): string[] {
 }
 
 /** Legend entries (a line sample and a name), in a row from (`x`, `y`) or in a column. */
-function legendSvg(items: Omit<Series, 'points'>[], x: number, y: number, direction: 'row' | 'column'): string[] {
+export function legendSvg(items: Omit<Series, 'points'>[], x: number, y: number, direction: 'row' | 'column'): string[] {
   const out: string[] = [];
   for (const it of items) {
     out.push(

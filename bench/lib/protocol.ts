@@ -6,10 +6,16 @@ export interface StreamSpec {
   token: string;
 }
 
+/** What a worker records per domain-event frame (see `open`). */
+export type ReceiptMatch = 'seq' | 'booking';
+
 /** Orchestrator → worker. */
 export type WorkerCommand =
-  /** `liveOn`: the frame after which a stream counts as live (default `connected`; the app's streams are joined at their first `metrics_updated`). */
-  | { cmd: 'open'; port: number; path: string; streams: StreamSpec[]; concurrency: number; liveOn?: 'connected' | 'metrics_updated' }
+  /**
+   * `liveOn`: the frame after which a stream counts as live (default `connected`; the app's streams are joined at their first `metrics_updated`).
+   * `match`: what a receipt records — `seq` (default): (ownerId, seq, t) of every domain event; `booking`: (ownerId, booking id, t) of `booking_created` / `booking_updated` only (the write bench).
+   */
+  | { cmd: 'open'; port: number; path: string; streams: StreamSpec[]; concurrency: number; liveOn?: 'connected' | 'metrics_updated'; match?: ReceiptMatch }
   | { cmd: 'storm' }
   | { cmd: 'status' }
   | { cmd: 'take' }
@@ -32,7 +38,7 @@ export interface WorkerStatus {
 /** Worker → orchestrator. */
 export type WorkerReply =
   | { type: 'status'; status: WorkerStatus }
-  /** Flattened triples (ownerId, seq, receivedAt ms) of every domain event received since the last take. */
+  /** Flattened triples (ownerId, seq or booking id, receivedAt ms) of the domain events received since the last take. */
   | { type: 'receipts'; data: number[] }
   /** Every stream of the current open/storm is live (`connected` received) at `at` (ms). */
   | { type: 'all-live'; at: number; status: WorkerStatus }
