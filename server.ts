@@ -10,7 +10,7 @@
  */
 import { createServer } from 'node:http';
 import next from 'next';
-import { handleNodeStream } from './lib/realtime/http/transport.node';
+import { handleNodeStream } from './lib/realtime/http/transport-node';
 import { getRuntime, setShutdownHooks } from './lib/runtime';
 
 const port = Number(process.env.PORT ?? 3000);

@@ -4,6 +4,7 @@
  * allows only HS256 (so `alg: none` and algorithm confusion are refused) and requires `exp`.
  * No database here: `middleware.ts` imports this file.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { config } from '../config';
 import { AppError } from '../errors';
@@ -26,11 +27,28 @@ export interface TokenClaims {
 const CLOCK_TOLERANCE_S = 0;
 const MAX_TOKEN_LENGTH = 8 * 1024;
 
-const keyCache = new Map<string, Uint8Array>();
-function key(secret = config().JWT_SECRET): Uint8Array {
+/** Imported once per secret: a raw `Uint8Array` would be imported again on every verification. */
+const keyCache = new Map<string, KeyObject>();
+function key(secret = config().JWT_SECRET): KeyObject {
   let k = keyCache.get(secret);
-  if (!k) keyCache.set(secret, (k = new TextEncoder().encode(secret)));
+  if (!k) {
+    k = createSecretKey(Buffer.from(secret, 'utf8'));
+    keyCache.set(secret, k);
+  }
   return k;
+}
+
+/**
+ * Tokens already verified, until their `exp`: a client sends the same token with every stream
+ * open and message. Bounded; the oldest entry goes first. A hit still re-checks `exp` against the
+ * clock, and nothing here replaces the database checks of the user (deleted, role, ownership).
+ */
+const VERIFIED_CACHE_MAX = 10_000;
+const verified = new Map<string, { secret: string; claims: TokenClaims }>();
+
+function rememberVerified(token: string, secret: string, claims: TokenClaims): void {
+  if (verified.size >= VERIFIED_CACHE_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(token, { secret, claims });
 }
 
 const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
@@ -56,9 +74,16 @@ export function bearerToken(authorization: string | null | undefined): string | 
 /** Verifies `token` and returns its claims; throws a 401 `AppError` (`invalid_token` or `token_expired`). */
 export async function verifyToken(token: string, opts: { secret?: string; now?: Date } = {}): Promise<TokenClaims> {
   if (!token || token.length > MAX_TOKEN_LENGTH) throw invalidToken('it is empty or too long');
+  const secret = opts.secret ?? config().JWT_SECRET;
+  const known = opts.now ? undefined : verified.get(token);
+  if (known && known.secret === secret) {
+    if (known.claims.exp * 1000 > Date.now()) return known.claims;
+    verified.delete(token);
+    throw tokenExpired();
+  }
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, key(opts.secret), {
+    ({ payload } = await jwtVerify(token, key(secret), {
       algorithms: ['HS256'],
       requiredClaims: ['exp'],
       clockTolerance: CLOCK_TOLERANCE_S,
@@ -70,7 +95,9 @@ export async function verifyToken(token: string, opts: { secret?: string; now?: 
     if (err instanceof errors.JWTClaimValidationFailed) throw invalidToken(`claim "${err.claim}" ${err.reason}`);
     throw invalidToken('its signature or format is wrong');
   }
-  return claimsFrom(payload);
+  const claims = claimsFrom(payload);
+  if (!opts.now) rememberVerified(token, secret, claims);
+  return claims;
 }
 
 function claimsFrom(payload: JWTPayload): TokenClaims {

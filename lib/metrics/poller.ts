@@ -17,7 +17,7 @@ export interface MetricsPollerOptions {
   source: RefreshableMetricsSource;
   /** Poll period, ms (the config's `WS_METRICS_POLL_INTERVAL`, default 5 000). */
   intervalMs: number;
-  /** How long events are collected before one recomputation, ms. Default 5. */
+  /** How long changes are collected before one batched recomputation, ms. Default 50: a burst of writes costs one transaction per window, not one per event. */
   coalesceMs?: number;
   /** Where a failing push or refresh is reported. Default `console`. */
   logger?: Pick<Console, 'error'>;
@@ -65,7 +65,7 @@ export class MetricsPoller {
     this.opts.source.invalidate(ownerId);
     this.pending.add(ownerId);
     if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => this.run(() => this.flush()), this.opts.coalesceMs ?? 5);
+      this.flushTimer = setTimeout(() => this.run(() => this.flush()), this.opts.coalesceMs ?? 50);
       this.flushTimer.unref();
     }
   }

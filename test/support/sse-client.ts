@@ -79,8 +79,13 @@ export class SseClient {
     while (!cond()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${this.frames.map((f) => f.event).join(',')}`);
       await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 25);
+        // Woken by the next frame, or after 25 ms at the latest; either way the timer goes.
+        const timer = setTimeout(wake, 25);
+        function wake() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.waiters.push(wake);
       });
     }
   }

@@ -7,7 +7,7 @@ import { resolveOwner } from '../../auth/owners';
 import { authenticate } from '../../auth/request';
 import { AppError, errorResponse } from '../../errors';
 import { getDb, getRuntime } from '../../runtime';
-import { openWebStream } from './transport.web';
+import { openWebStream } from './transport-web';
 
 /** Parses `Last-Event-ID` / `lastEventId`: a non-negative integer sequence number, or absent. */
 export function parseLastEventId(raw: string | null | undefined): number | undefined {

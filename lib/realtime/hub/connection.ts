@@ -59,6 +59,10 @@ export class Connection {
   private held: { event: LoggedEvent; bytes: Uint8Array }[] = [];
   private closeListeners: ((c: Connection) => void)[] = [];
   private flushing = false;
+  /** While corked, frames are queued but not written (the join writes its first frames as one chunk). */
+  private corked = false;
+  /** When bytes last went to the transport (the heartbeat pings only streams idle this long). */
+  private lastWriteAt = Date.now();
   private roomWaiters: (() => void)[] = [];
 
   constructor(init: ConnectionInit) {
@@ -142,6 +146,7 @@ export class Connection {
       this.queue.push(this.pendingMetrics);
       this.pendingMetrics = undefined;
     }
+    this.corked = false;
     this.flush();
     const held = this.held;
     this.held = [];
@@ -155,9 +160,26 @@ export class Connection {
     return sent;
   }
 
-  /** The heartbeat: a comment, only when nothing else is waiting (anything else proves liveness too). */
-  ping(): void {
-    if (!this.closed && this.queue.length === 0 && this.transport.capacity() > 0) this.transport.write(PING);
+  /**
+   * The heartbeat: a comment when nothing was written for `idleMs` and nothing else is waiting
+   * (any frame proves liveness too). Streams opened at different moments are pinged at different
+   * moments, so a sweep never writes to every stream at once.
+   */
+  ping(now: number, idleMs: number): void {
+    if (this.closed || now - this.lastWriteAt < idleMs || this.queue.length > 0 || this.transport.capacity() <= 0) return;
+    this.lastWriteAt = now;
+    this.transport.write(PING);
+  }
+
+  /** Holds writes until `uncork` (frames keep their order). */
+  cork(): void {
+    this.corked = true;
+  }
+
+  /** Writes what was held while corked, as one chunk where the transport has room. */
+  uncork(): void {
+    this.corked = false;
+    this.flush();
   }
 
   /**
@@ -165,12 +187,16 @@ export class Connection {
    * `write` may synchronously trigger the transport's pull, which calls `flush` again.
    */
   flush(): void {
-    if (this.closed || this.flushing) return;
+    if (this.closed || this.flushing || this.corked) return;
     this.flushing = true;
     try {
-      let i = 0;
-      while (i < this.queue.length && this.transport.capacity() > 0) this.transport.write(this.queue[i++]);
-      if (i > 0) this.queue = i === this.queue.length ? [] : this.queue.slice(i);
+      // As many queued frames as the transport has room for, in one write (one syscall, one packet).
+      const n = Math.min(this.queue.length, Math.max(0, this.transport.capacity()));
+      if (n > 0) {
+        this.transport.write(n === 1 ? this.queue[0] : concat(this.queue, n));
+        this.lastWriteAt = Date.now();
+        this.queue = n === this.queue.length ? [] : this.queue.slice(n);
+      }
       if (this.queue.length > this.maxQueued) return this.overflow();
       if (this.roomWaiters.length > 0 && this.queue.length <= this.maxQueued / 2) this.wakeRoomWaiters();
       // While joining, metrics wait: the replay comes first, then the snapshot (see goLive).
@@ -178,6 +204,7 @@ export class Connection {
         const m = this.pendingMetrics;
         this.pendingMetrics = undefined;
         this.transport.write(m);
+        this.lastWriteAt = Date.now();
       }
     } finally {
       this.flushing = false;
@@ -187,6 +214,7 @@ export class Connection {
   /** Writes one last frame regardless of backpressure, then closes. */
   end(finalFrame: Parameters<typeof encodeFrame>[0] | undefined, reason: CloseReason): void {
     if (this.closed) return;
+    this.corked = false;
     if (finalFrame) {
       this.flush();
       this.transport.write(encodeFrame(finalFrame));
@@ -220,4 +248,17 @@ export class Connection {
     this.queue = [];
     this.end({ event: 'reconnect', ownerId: this.ownerId, data: { retryMs: this.retryMs } }, 'overflow');
   }
+}
+
+/** The first `n` chunks of `chunks` as one. */
+function concat(chunks: readonly Uint8Array[], n: number): Uint8Array {
+  let size = 0;
+  for (let i = 0; i < n; i++) size += chunks[i].byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    out.set(chunks[i], at);
+    at += chunks[i].byteLength;
+  }
+  return out;
 }

@@ -80,7 +80,6 @@ export class Hub {
   private readonly byId = new Map<string, Connection>();
   private readonly unsubscribe: () => void;
   private timer?: ReturnType<typeof setInterval>;
-  private lastPing = Date.now();
   private lastReauth = Date.now();
   private reauthRunning = false;
   private draining = false;
@@ -120,6 +119,7 @@ export class Hub {
     channel.connections.add(c);
     this.stats.opened();
     c.onClose(() => this.remove(c));
+    c.cork(); // retry, connected and (without a replay) the snapshot go out as one chunk
     c.send(encodeRetry(this.options.retryMs));
     void joinStream(this.joinContext, channel, c, params.lastEventId);
     return c;
@@ -299,15 +299,13 @@ export class Hub {
       void this.reauthorize(this.options.access);
     }
     const maxAge = (this.options.maxStreamSeconds ?? 0) * 1000;
-    const ping = now - this.lastPing >= this.options.heartbeatMs;
-    if (ping) this.lastPing = now;
     for (const c of this.byId.values()) {
       if (c.exp * 1000 <= now) {
         c.end({ event: 'token_expired', ownerId: c.ownerId, data: { expiredAt: new Date(c.exp * 1000).toISOString() } }, 'token_expired');
       } else if (maxAge > 0 && now - c.connectedAt >= maxAge) {
         c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: 0 } }, 'max_duration');
-      } else if (ping) {
-        c.ping();
+      } else {
+        c.ping(now, this.options.heartbeatMs);
       }
     }
   }

@@ -29,6 +29,9 @@ export async function joinStream(ctx: JoinContext, channel: OwnerChannel, c: Con
   const { log, metrics, heartbeatMs } = ctx;
   const limit = ctx.replayLimit ?? DEFAULT_REPLAY_LIMIT;
   const ownerId = c.ownerId;
+  // Computed while the head is read; a push computed later still wins (snapshots are versioned).
+  const snapshot = metrics.get(ownerId);
+  snapshot.catch(() => undefined);
   try {
     const head = await startPosition(log, channel, ownerId, lastEventId);
     if (c.closed) return;
@@ -44,6 +47,7 @@ export async function joinStream(ctx: JoinContext, channel: OwnerChannel, c: Con
         data: { connectionId: c.id, heartbeatMs, lastEventId: lastEventId === undefined ? null : String(lastEventId), tokenExpiresAt: c.exp * 1000 },
       }),
     );
+    if (replay !== 'gap' && replay.length > 0) c.uncork(); // the replay is paced by the client's reads
     if (replay === 'gap') {
       ctx.onReset();
       c.send(encodeFrame({ event: 'reset', ownerId, id: head, data: { reason: 'history_gap', lastEventId: String(head) } }));
@@ -66,8 +70,8 @@ export async function joinStream(ctx: JoinContext, channel: OwnerChannel, c: Con
 
   async function sendSnapshot(conn: Connection): Promise<void> {
     try {
-      const snapshot = await metrics.get(ownerId);
-      if (!conn.closed) conn.sendMetrics(encodeFrame({ event: 'metrics_updated', ownerId, data: snapshot }), snapshot.lastUpdate);
+      const value = await snapshot;
+      if (!conn.closed) conn.sendMetrics(encodeFrame({ event: 'metrics_updated', ownerId, data: value }), value.lastUpdate);
     } catch (err) {
       console.error(`[hub] no metrics snapshot for owner ${ownerId}`, err);
     }

@@ -55,6 +55,7 @@ export async function handleNodeStream(req: IncomingMessage, res: ServerResponse
       end() {
         if (res.writableEnded) return;
         res.end();
+        if (res.destroyed || res.writableLength === 0) return; // nothing buffered: it finishes now
         // A client that stopped reading would keep the socket (and its buffer) forever.
         const timer = setTimeout(() => {
           if (res.destroyed || res.writableFinished) return;

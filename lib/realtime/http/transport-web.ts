@@ -41,11 +41,15 @@ export function openWebStream(hub: Hub, params: Omit<OpenParams, 'transport'>, s
     capacity: () => controller.desiredSize ?? 0,
     end() {
       signal.removeEventListener('abort', onAbort);
+      let queued: boolean;
       try {
+        if (signal.aborted) return controller.error(new Error('the client went away')); // nothing left to deliver
+        queued = (controller.desiredSize ?? HIGH_WATER_MARK) < HIGH_WATER_MARK;
         controller.close();
       } catch {
         return; // already closed or cancelled
       }
+      if (!queued) return; // nothing queued: it ends at once
       // Frames still queued for a client that stopped reading would hold the response forever:
       // erroring the stream discards them and makes the server drop the connection.
       const timer = setTimeout(() => {
