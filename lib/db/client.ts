@@ -153,7 +153,8 @@ export function getDatabase(): Promise<Database> {
     g.__hangarDb = (async () => {
       const database = await openDatabase({ url: c.DATABASE_URL, dir: c.PGLITE_DIR });
       const { migrate } = await import('./migrate');
-      await migrate(database);
+      const report = await migrate(database);
+      if (report.ownership.foreign.length > 0) await reportAdoption(database, report.ownership.foreign);
       return database;
     })();
     g.__hangarDb.catch(() => {
@@ -161,6 +162,16 @@ export function getDatabase(): Promise<Database> {
     });
   }
   return g.__hangarDb;
+}
+
+/** One boot line on a portal database: which tables were adopted as they are, and the indexes left to do. */
+async function reportAdoption(database: Database, foreign: string[]): Promise<void> {
+  const { missingPortalIndexes } = await import('./portal-indexes');
+  const missing = await missingPortalIndexes(database.db);
+  console.log(
+    `[db] portal tables ${foreign.join(', ')} exist: adopted without altering them` +
+      (missing.length ? `; ${missing.length} recommended index(es) missing (${missing.map((m) => m.name).join(', ')}): run \`npm run db:indexes\`` : ''),
+  );
 }
 
 /** Shorthand for `(await getDatabase()).db`. */
