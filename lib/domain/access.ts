@@ -43,6 +43,9 @@ export interface Actor {
   userId: number;
   name: string;
   admin: boolean;
+  /** The role as stored (`user`, `ADMIN`, `staff`…). */
+  role: string;
+  email: string;
 }
 
 /** "First Last", as the portal puts in its tokens and notifications. */
@@ -55,11 +58,12 @@ export const fullName = (u: { firstName: string; lastName: string | null }) =>
  */
 export async function loadUser(db: Queryable, userId: number): Promise<Actor | undefined> {
   const [row] = await db
-    .select({ id: users.id, firstName: users.firstName, lastName: users.lastName, role: users.role })
+    .select({ id: users.id, firstName: users.firstName, lastName: users.lastName, role: users.role, email: users.email })
     .from(users)
     .where(and(eq(users.id, userId), isNull(users.deletedAt)))
     .limit(1);
-  return row && { userId: row.id, name: fullName(row), admin: isAdmin({ role: row.role ?? 'user' }) };
+  const role = row?.role ?? 'user';
+  return row && { userId: row.id, name: fullName(row), admin: isAdmin({ role }), role, email: row.email };
 }
 
 /**
@@ -99,4 +103,9 @@ export async function assertCanManageListing(db: Queryable, actor: Actor, listin
 export async function authenticateBearer(req: Request): Promise<TokenClaims> {
   if (!req.headers.get('authorization')) throw missingToken();
   return authenticate(req);
+}
+
+/** For the public GETs: no Authorization header → anonymous (null); a header must hold a valid token (401 otherwise). */
+export async function optionalBearer(req: Request): Promise<TokenClaims | null> {
+  return req.headers.get('authorization') ? authenticate(req) : null;
 }
