@@ -43,7 +43,7 @@ export interface Ownership {
  * earlier version of this project, before ownership was recorded — the portal never runs on
  * PGlite, so its tables can only be ours.
  */
-export async function ownershipOf(db: Queryable, opts: { legacyOwned: boolean }): Promise<Ownership> {
+export async function ownershipOf(db: Queryable, opts: { legacyOwned: boolean; recordExists: boolean }): Promise<Ownership> {
   const existing = new Set(
     (
       await rows<{ name: string }>(
@@ -54,7 +54,7 @@ export async function ownershipOf(db: Queryable, opts: { legacyOwned: boolean })
     ).map((r) => r.name),
   );
   const recorded = new Set(
-    (await rows<{ name: string }>(db, sql.raw(`select table_name as name from ${OWNED_TABLES_TABLE}`))).map((r) => r.name),
+    opts.recordExists ? (await rows<{ name: string }>(db, sql.raw(`select table_name as name from ${OWNED_TABLES_TABLE}`))).map((r) => r.name) : [],
   );
   const result: Ownership = { owned: new Set(), foreign: new Set(), toCreate: new Set() };
   for (const table of PORTAL_TABLE_NAMES) {

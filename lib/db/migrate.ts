@@ -60,9 +60,9 @@ export async function migrate(database: Database): Promise<MigrationReport> {
 const regclass = async (db: Db, name: string) =>
   (await rows<{ r: string | null }>(db, sql`select to_regclass(${name})::text as r`))[0]?.r ?? null;
 
+/** The journal time of the last applied migration (drizzle's bookkeeping), without creating anything. */
 async function lastApplied(db: Db): Promise<number | undefined> {
-  await db.execute(sql`create schema if not exists drizzle`);
-  await db.execute(sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+  if ((await regclass(db, 'drizzle.__drizzle_migrations')) === null) return undefined;
   const [last] = await rows<{ created_at: string | number }>(db, sql`select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`);
   return last ? Number(last.created_at) : undefined;
 }
@@ -84,16 +84,19 @@ function plan(migration: MigrationMeta, ownership: Ownership): { run: string[]; 
 async function runMigrations(db: Db, opts: { embedded: boolean }): Promise<MigrationReport> {
   const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder() });
   const last = await lastApplied(db);
-  const hadOwnershipRecord = (await regclass(db, OWNED_TABLES_TABLE)) !== null;
-  await db.execute(sql.raw(`create table if not exists ${OWNED_TABLES_TABLE} (table_name text primary key, created_at timestamptz not null default now())`));
+  const recordExists = (await regclass(db, OWNED_TABLES_TABLE)) !== null;
   // An embedded database migrated before ownership was recorded was created by this project.
-  const ownership = await ownershipOf(db, { legacyOwned: opts.embedded && !hadOwnershipRecord && last !== undefined });
+  const ownership = await ownershipOf(db, { recordExists, legacyOwned: opts.embedded && !recordExists && last !== undefined });
+  // Checked before anything is created: a refused boot leaves the database exactly as it was.
   const missing = await missingColumns(db, ownership.foreign);
   if (missing.length > 0) throw new MissingPortalColumnsError(missing);
 
   const deferredIndexes: string[] = [];
   let applied = 0;
   await db.transaction(async (tx) => {
+    await tx.execute(sql`create schema if not exists drizzle`);
+    await tx.execute(sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+    await tx.execute(sql.raw(`create table if not exists ${OWNED_TABLES_TABLE} (table_name text primary key, created_at timestamptz not null default now())`));
     for (const table of [...ownership.owned, ...ownership.toCreate]) {
       await tx.execute(sql`insert into ${sql.identifier(OWNED_TABLES_TABLE)} (table_name) values (${table}) on conflict do nothing`);
     }
