@@ -23,6 +23,7 @@ async function boot(): Promise<void> {
     console.warn('[config] JWT_SECRET is not set: using a random secret for this process (tokens die with it).');
   }
   const database = await getDatabase();
+  console.log((await import('./domain/stripe-gateway')).describePaymentMode());
   if (database.kind === 'pglite' && c.SEED_DEMO_DATA === '1') {
     const { seedDemoData, DEMO_ACCOUNTS } = await import('./db/seed');
     const result = await seedDemoData(database.db, { timeZone: c.BOOKING_TIMEZONE });

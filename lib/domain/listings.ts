@@ -47,10 +47,12 @@ export async function lockListingOrThrow(tx: Queryable, id: number): Promise<Lis
 /** A listing anyone may see, or that `claims` manages; 404 otherwise. */
 async function visibleListing(claims: TokenClaims | null, id: number): Promise<ListingRow> {
   const db = await getDb();
+  // A token, when sent, must name a live user (401 otherwise), even for a public listing.
+  const actor = claims ? await loadActor(db, claims) : null;
   const [row] = await db.select().from(hangarListings).where(eq(hangarListings.id, id)).limit(1);
   if (!row) throw listingNotFound(id);
   if (isPublic(row)) return row;
-  if (!claims || !(await canManageListing(db, await loadActor(db, claims), row))) throw listingNotFound(id);
+  if (!actor || !(await canManageListing(db, actor, row))) throw listingNotFound(id);
   return row;
 }
 
