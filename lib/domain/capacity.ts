@@ -7,11 +7,8 @@
  */
 import { and, eq, gt, lt, or } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
-import { hangarBookings, type BookingStatus } from '../db/schema';
+import { hangarBookings } from '../db/schema';
 import { conflict } from '../errors';
-
-/** Statuses that hold a spot for capacity purposes (`pending` only while younger than `PENDING_HOLD_MS`). */
-export const SPOT_HOLDING_STATUSES: readonly BookingStatus[] = ['pending', 'confirmed'];
 
 /** How long a checkout that was not paid holds its spot (the portal's 30 minutes). */
 export const PENDING_HOLD_MS = 30 * 60_000;
