@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm';
 import { getDb, type Db } from '@/lib/db/client';
 import { bookingPayments, hangarBookings, hangarListings, realtimeEvents } from '@/lib/db/schema';
 import { zonedDay } from '@/lib/domain/refund-policy';
+import { describePaymentMode, paymentMode } from '@/lib/domain/stripe-gateway';
 import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser } from '@/test/fixtures';
 import { CONFIRM_OK, CONFIRM_REPLAY, expectRefusal, expectShape } from '@/test/portal-contract';
 import { POST } from './route';
@@ -40,6 +41,11 @@ beforeAll(async () => {
 afterEach(() => bus.clear());
 
 describe('POST /api/hangarshare/booking/confirm: success', () => {
+  it('runs in an explicit local payment mode without STRIPE_SECRET_KEY, and says so at boot', () => {
+    expect(paymentMode()).toBe('local');
+    expect(describePaymentMode()).toMatch(/STRIPE_SECRET_KEY is not set: local payment mode .*clientSecret null/);
+  });
+
   it("answers the portal's shape, writes the portal's columns and publishes booking_created", async () => {
     const listing = await createListing(db, owner.ownerId);
     const res = await confirm(renter.token, { hangarId: listing.id, userId: renter.userId, checkIn: day(10), checkOut: day(13), totalPrice: 1575, subtotal: 1500, fees: 75, promoCode: '' });

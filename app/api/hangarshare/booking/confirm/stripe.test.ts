@@ -11,6 +11,7 @@ import { getDb, type Db } from '@/lib/db/client';
 import { bookingPayments, hangarBookings } from '@/lib/db/schema';
 import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser } from '@/test/fixtures';
 import { CONFIRM_OK, CONFIRM_REPLAY, expectRefusal, expectShape } from '@/test/portal-contract';
+import { describePaymentMode } from '@/lib/domain/stripe-gateway';
 import { StripeStandIn } from '@/test/stripe-stand-in';
 import { POST } from './route';
 
@@ -43,6 +44,10 @@ afterAll(async () => {
 });
 
 describe('booking/confirm with STRIPE_SECRET_KEY', () => {
+  it('says at boot that payments go through the SDK to STRIPE_API_BASE', () => {
+    expect(describePaymentMode()).toBe(`[payments] Stripe via the official SDK at ${stripe.url}`);
+  });
+
   it('creates the PaymentIntent as the portal does and answers its client secret', async () => {
     const listing = await createListing(db, owner.ownerId);
     const before = stripe.calls.length;
