@@ -37,7 +37,7 @@ import { isActiveAt, occupancyOf } from './occupancy';
 import { RouteError } from './portal-errors';
 import { quote, type Quote } from './pricing';
 import { findPromo, redeemPromo, type Promo } from './promo';
-import { bookingTypeOf, checkInDay, policyLabel, type BookingType } from './refund-policy';
+import { bookingTypeOf, checkInDay, policyLabel, zonedDay, type BookingType } from './refund-policy';
 import { createPaymentIntent, paymentMode, retrievePaymentIntent } from './stripe-gateway';
 
 /** The status a new booking gets: the portal's (see the file comment). */
@@ -63,18 +63,35 @@ export interface Stay {
 const invalidDates = (message: string) => badRequest('invalid_dates', message);
 
 /**
+ * The calendar days of date-only inputs ("2026-12-01"), judged against `today` in
+ * BOOKING_TIMEZONE: stored as UTC midnight, such a day would otherwise look past hours early in
+ * Brazil (at 22:00 in São Paulo, today's UTC midnight is 25 hours ago).
+ */
+export interface StayDays {
+  today: string;
+  checkIn?: string;
+  checkOut?: string;
+}
+
+const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - DAY_MS).toISOString().slice(0, 10);
+
+/**
  * Validates a stay at `now`: check-out after check-in, at most `MAX_NIGHTS` nights, check-out in
  * the future, check-in no more than a day ago and no more than two years ahead (400 `invalid_dates`).
+ * A date-only check-in or check-out (`days`) is judged by its day: check-out after today, check-in
+ * no earlier than yesterday.
  */
-export function stayOf(checkIn: Date, checkOut: Date, now: Date): Stay {
+export function stayOf(checkIn: Date, checkOut: Date, now: Date, days?: StayDays): Stay {
   const start = checkIn.getTime();
   const end = checkOut.getTime();
   if (!Number.isFinite(start) || !Number.isFinite(end)) throw invalidDates('checkIn and checkOut must be valid dates.');
   if (end <= start) throw invalidDates('checkOut must be after checkIn.');
   const nights = Math.ceil((end - start) / DAY_MS);
   if (nights > MAX_NIGHTS) throw invalidDates(`A stay may last at most ${MAX_NIGHTS} nights.`);
-  if (end <= now.getTime()) throw invalidDates('checkOut must be in the future.');
-  if (start < now.getTime() - MAX_CHECK_IN_PAST_MS) throw invalidDates('checkIn must not be more than a day in the past.');
+  const over = days?.checkOut ? days.checkOut <= days.today : end <= now.getTime();
+  if (over) throw invalidDates('checkOut must be in the future.');
+  const tooOld = days?.checkIn ? days.checkIn < dayBefore(days.today) : start < now.getTime() - MAX_CHECK_IN_PAST_MS;
+  if (tooOld) throw invalidDates('checkIn must not be more than a day in the past.');
   if (start > now.getTime() + MAX_CHECK_IN_AHEAD_MS) throw invalidDates('checkIn must be within the next two years.');
   return { checkIn, checkOut, nights };
 }
@@ -248,7 +265,10 @@ const description = (l: ListingRow, nights: number, promo: Promo | null) =>
 
 /** Runs the checkout inside the caller's transaction; see the file comment. */
 export async function createBooking(tx: Tx, emit: Emit, claims: TokenClaims, input: ConfirmInput, now: Date): Promise<ConfirmResult> {
-  const stay = stayOf(new Date(input.checkIn), new Date(input.checkOut), now);
+  const timeZone = config().BOOKING_TIMEZONE;
+  const dateOnly = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+  const days = { today: zonedDay(now, timeZone).day, checkIn: dateOnly(input.checkIn), checkOut: dateOnly(input.checkOut) };
+  const stay = stayOf(new Date(input.checkIn), new Date(input.checkOut), now, days);
   const renter = await resolveRenter(tx, claims, input.userId);
   const listing = await lockListingOrThrow(tx, input.hangarId);
   await releaseAbandoned(tx, emit, listing, now);
@@ -258,7 +278,6 @@ export async function createBooking(tx: Tx, emit: Emit, claims: TokenClaims, inp
   await assertCapacity(tx, listing, stay, now);
   const promo = input.promoCode?.trim() ? await findPromo(tx, input.promoCode) : null;
   const q = priceOf(listing, stay, input, promo);
-  const timeZone = config().BOOKING_TIMEZONE;
   const bookingType = bookingTypeOf(checkInDay(input.checkIn, stay.checkIn, timeZone), now, timeZone);
   const [{ email }] = await tx.select({ email: users.email }).from(users).where(eq(users.id, renter.userId));
   const intent = await createPaymentIntent({

@@ -70,10 +70,11 @@ describe('rollback', () => {
       const renter = await createUser(db);
       const listing = await createListing(db, owner.ownerId);
       const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const t0 = Date.now(); // one instant for both dates: exactly one night
       const res = await confirmRoute(
         apiRequest('POST', '/api/hangarshare/booking/confirm', {
           token: renter.token,
-          body: { hangarId: listing.id, checkIn: new Date(Date.now() - H).toISOString(), checkOut: new Date(Date.now() + 23 * H).toISOString(), totalPrice: 525 },
+          body: { hangarId: listing.id, checkIn: new Date(t0 - H).toISOString(), checkOut: new Date(t0 + 23 * H).toISOString(), totalPrice: 525 },
         }),
       );
       quiet.mockRestore();

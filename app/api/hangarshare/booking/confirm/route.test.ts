@@ -95,7 +95,8 @@ describe('POST /api/hangarshare/booking/confirm: success', () => {
     const listing = await createListing(db, owner.ownerId, { totalSpaces: 5 });
     const today = zonedDay(new Date(), 'America/Sao_Paulo').day;
     const inDays = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) + n * D).toISOString().slice(0, 10);
-    const sameDay = await confirm(renter.token, { hangarId: listing.id, checkIn: today, checkOut: inDays(1), totalPrice: total(1) });
+    // Date-only days are judged as days in São Paulo, at any hour (portal-routes.md step 7).
+    const sameDay = await confirm(renter.token, { hangarId: listing.id, checkIn: today, checkOut: inDays(2), totalPrice: total(2) });
     expect((await sameDay.json()).booking.bookingType).toBe('non_refundable');
     const later = await confirm(renter.token, { hangarId: listing.id, checkIn: inDays(5), checkOut: inDays(6), totalPrice: total(1) });
     expect((await later.json()).booking.bookingType).toBe('refundable');

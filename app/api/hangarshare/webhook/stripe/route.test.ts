@@ -113,10 +113,11 @@ describe('payment_intent.succeeded', () => {
   });
 
   it('confirms end to end a booking made by the confirm route', async () => {
+    const t0 = Date.now(); // one instant for both dates: exactly 2 nights
     const res = await confirmRoute(
       apiRequest('POST', '/api/hangarshare/booking/confirm', {
         token: renter.token,
-        body: { hangarId: listing.id, checkIn: new Date(Date.now() + 40 * 24 * H).toISOString(), checkOut: new Date(Date.now() + 42 * 24 * H).toISOString(), totalPrice: 1050 },
+        body: { hangarId: listing.id, checkIn: new Date(t0 + 40 * 24 * H).toISOString(), checkOut: new Date(t0 + 42 * 24 * H).toISOString(), totalPrice: 1050 },
       }),
     );
     const { booking: created, payment } = await res.json();
