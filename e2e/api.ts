@@ -5,10 +5,11 @@
  * real verification.
  */
 import Stripe from 'stripe';
+import { nightsOf, quote } from '../lib/domain/pricing';
 
 export const DAY_MS = 86_400_000;
 
-/** A non-2xx answer, with the contract's error code. */
+/** A non-2xx answer: the machine code (`code` on the portal routes, `error` elsewhere) and the sentence. */
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(`${status} ${code}: ${message}`);
@@ -27,8 +28,24 @@ export interface Listing {
   hangarNumber: string;
   status: string;
   dailyRate: number;
+  weeklyRate: number | null;
+  monthlyRate: number | null;
   totalSpaces: number;
 }
+
+/** The bare row `GET /api/hangarshare/listings/[id]` answers (the portal's shape). */
+interface ListingRow {
+  id: number;
+  owner_id: number;
+  hangar_number: string;
+  status: string;
+  daily_rate: string | null;
+  weekly_rate: string | null;
+  monthly_rate: string | null;
+  total_spaces: number;
+}
+
+const num = (v: string | null) => (v === null ? null : Number(v));
 
 export interface Booking {
   id: number;
@@ -60,7 +77,8 @@ export class HangarApi {
     const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)) });
     const text = await res.text();
     const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    if (!res.ok) throw new ApiError(res.status, String(json.error ?? 'http_error'), String(json.message ?? text));
+    // Portal routes answer { error: <sentence>, code }; the rest of the API { error: <code>, message }.
+    if (!res.ok) throw new ApiError(res.status, String(json.code ?? json.error ?? 'http_error'), String(json.code ? json.error : (json.message ?? text)));
     return json as T;
   }
 
@@ -70,7 +88,11 @@ export class HangarApi {
 
   async listing(token: string, id: number): Promise<Listing | null> {
     try {
-      return (await this.request<{ listing: Listing }>('GET', `/api/hangarshare/listings/${id}`, { token })).listing;
+      const row = await this.request<ListingRow>('GET', `/api/hangarshare/listings/${id}`, { token });
+      return {
+        id: row.id, ownerId: row.owner_id, hangarNumber: row.hangar_number, status: row.status, dailyRate: Number(row.daily_rate ?? 0),
+        weeklyRate: num(row.weekly_rate), monthlyRate: num(row.monthly_rate), totalSpaces: row.total_spaces,
+      };
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return null;
       throw err;
@@ -83,18 +105,24 @@ export class HangarApi {
     return all.filter((l): l is Listing => !!l && l.ownerId === ownerId && l.status === 'active');
   }
 
-  /** `POST /api/hangarshare/booking/confirm` as the token's user. */
+  /** `POST /api/hangarshare/booking/confirm` as the token's user (the portal's answer, reshaped as a `Booking`). */
   async createBooking(token: string, body: { hangarId: number; checkIn: string; checkOut: string; totalPrice: number }): Promise<Booking> {
-    return (await this.request<{ booking: Booking }>('POST', '/api/hangarshare/booking/confirm', { token, body })).booking;
+    const { booking, payment } = await this.request<{ booking: { id: number; status: string; totalPrice: number; checkIn: string; checkOut: string }; payment: { paymentIntentId: string } }>(
+      'POST',
+      '/api/hangarshare/booking/confirm',
+      { token, body },
+    );
+    return { id: booking.id, hangarId: body.hangarId, status: booking.status, totalPrice: booking.totalPrice, checkIn: booking.checkIn, checkOut: booking.checkOut, stripePaymentIntentId: payment.paymentIntentId };
   }
 
-  /** Books the first of `listings` that has room for the stay; null when none has. */
+  /** Books the first of `listings` that has room for the stay, at the price its rates give; null when none has. */
   async bookAny(token: string, listings: Listing[], stay: { checkIn: Date; checkOut: Date }): Promise<{ booking: Booking; listing: Listing } | null> {
-    const nights = Math.ceil((stay.checkOut.getTime() - stay.checkIn.getTime()) / DAY_MS);
+    const nights = nightsOf(stay.checkIn, stay.checkOut);
     for (const listing of listings) {
+      const price = quote(listing, nights);
+      if (!price) continue;
       try {
-        const totalPrice = Math.round(listing.dailyRate * nights * 105) / 100;
-        const booking = await this.createBooking(token, { hangarId: listing.id, checkIn: stay.checkIn.toISOString(), checkOut: stay.checkOut.toISOString(), totalPrice });
+        const booking = await this.createBooking(token, { hangarId: listing.id, checkIn: stay.checkIn.toISOString(), checkOut: stay.checkOut.toISOString(), totalPrice: price.total });
         return { booking, listing };
       } catch (err) {
         if (!(err instanceof ApiError && err.status === 409)) throw err;
@@ -103,9 +131,14 @@ export class HangarApi {
     return null;
   }
 
-  /** `PATCH /api/hangarshare/owner/bookings/[id]` `{ booking_status }`. */
-  async setStatus(token: string, bookingId: number, status: 'confirmed' | 'completed' | 'cancelled'): Promise<Booking> {
-    return (await this.request<{ booking: Booking }>('PATCH', `/api/hangarshare/owner/bookings/${bookingId}`, { token, body: { booking_status: status } })).booking;
+  /** `PATCH /api/hangarshare/owner/bookings/[id]` `{ booking_status }`: the portal's `booking` (`id, status, paymentStatus, total…`). */
+  async setStatus(token: string, bookingId: number, status: 'confirmed' | 'completed' | 'cancelled'): Promise<{ id: number; status: string }> {
+    return (await this.request<{ booking: { id: number; status: string } }>('PATCH', `/api/hangarshare/owner/bookings/${bookingId}`, { token, body: { booking_status: status } })).booking;
+  }
+
+  /** `POST /api/hangarshare/booking/cancel` as the renter (or an admin). */
+  async cancel(token: string, bookingId: number, reason = 'cancelled by the simulation'): Promise<{ id: number; refundAmount: number }> {
+    return (await this.request<{ booking: { id: number; refundAmount: number } }>('POST', '/api/hangarshare/booking/cancel', { token, body: { bookingId, reason } })).booking;
   }
 
   /** A signed `payment_intent.succeeded` (or `.payment_failed`) webhook for a booking's intent. */

@@ -45,6 +45,14 @@ const schema = z.object({
   RATE_LIMIT_WS_POST: int(60, 1),
   /** Seed demo data into an empty embedded database on start (`0` to disable). */
   SEED_DEMO_DATA: z.enum(['0', '1']).default('1'),
+  /** Base URL of the Stripe API the SDK calls (its host/port/protocol options); unset → Stripe's own. */
+  STRIPE_API_BASE: z.string().trim().optional().transform((v) => (v ? v : undefined)).pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Handed to the checkout page as `payment.publishableKey` (the portal's variable). */
+  NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: z.string().optional(),
+  /** Pepper of the portal's hashed promo codes (`codes.code_hash`). */
+  CODE_HASH_PEPPER: z.string().default('lovetofly-code-pepper'),
+  /** lock_timeout of the migration session and of `npm run db:indexes`, ms. */
+  MIGRATION_LOCK_TIMEOUT_MS: int(5_000, 1),
 });
 
 export type Config = Readonly<

@@ -14,6 +14,8 @@ import { stillAllowed } from './auth/owners';
 import { config, type Config } from './config';
 import { openDatabase, type Database, type Db } from './db/client';
 import { migrate } from './db/migrate';
+import { missingPortalIndexes } from './db/portal-indexes';
+import { describePaymentMode } from './domain/stripe-gateway';
 import { MetricsCache } from './metrics/cache';
 import { MetricsPoller } from './metrics/poller';
 import { processSlot } from './process-state';
@@ -124,7 +126,8 @@ async function openMigrated(c: Config, id: string): Promise<Database> {
   if (c.jwtSecretGenerated) console.warn('[config] JWT_SECRET is not set: using a random secret for this process (tokens die with it).');
   const database = await openDatabase({ url: c.DATABASE_URL, dir: c.PGLITE_DIR, applicationName: `hangarshare:${id}` });
   try {
-    await migrate(database);
+    const report = await migrate(database);
+    if (report.ownership.foreign.length > 0) await reportAdoption(database, report.ownership.foreign);
     if (database.kind === 'pglite' && c.SEED_DEMO_DATA === '1') {
       const { seedDemoData, DEMO_ACCOUNTS } = await import('./db/seed');
       const result = await seedDemoData(database.db, { timeZone: c.BOOKING_TIMEZONE });
@@ -148,6 +151,7 @@ async function openMigrated(c: Config, id: string): Promise<Database> {
 async function buildRuntime(s: State): Promise<Runtime> {
   const c = config();
   const database = await getDatabase();
+  console.log(describePaymentMode());
   const stops: (() => void | Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await Promise.resolve(stop()).catch((err) => console.error('[runtime] stop failed', err));
@@ -193,6 +197,15 @@ async function buildRuntime(s: State): Promise<Runtime> {
     await stopAll();
     throw err;
   }
+}
+
+/** One boot line on a portal database: which tables were adopted as they are, and the indexes left to do. */
+async function reportAdoption(database: Database, foreign: string[]): Promise<void> {
+  const missing = await missingPortalIndexes(database.db);
+  console.log(
+    `[db] portal tables ${foreign.join(', ')} exist: adopted without altering them` +
+      (missing.length ? `; ${missing.length} recommended index(es) missing (${missing.map((m) => m.name).join(', ')}): run \`npm run db:indexes\`` : ''),
+  );
 }
 
 /** Retention: at least EVENT_LOG_RETENTION_HOURS, or the newest EVENT_LOG_RETENTION_COUNT per owner. */

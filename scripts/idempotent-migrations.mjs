@@ -7,7 +7,9 @@
  *     column, so an existing table only gains what it lacks (NOT NULL kept only with a DEFAULT);
  *   - foreign keys are added only when the column has none yet, and NOT VALID, so existing rows
  *     are never checked or rewritten (new rows are);
- *   - CREATE [UNIQUE] INDEX → IF NOT EXISTS.
+ *   - CREATE [UNIQUE] INDEX → IF NOT EXISTS; ALTER TABLE … ADD COLUMN → ADD COLUMN IF NOT EXISTS.
+ * Which of these statements run on a database whose portal tables this project did not create is
+ * decided when they are applied (lib/db/migrate.ts): there, none of them touches a portal table.
  * Nothing is ever dropped. Files already rewritten carry a marker and are left alone.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,6 +55,7 @@ function rewrite(sql) {
   for (const stmt of statements) {
     if (stmt.startsWith('CREATE TABLE ')) out.push(...rewriteCreateTable(stmt));
     else if (/^ALTER TABLE "[^"]+" ADD CONSTRAINT "[^"]+" FOREIGN KEY/.test(stmt)) out.push(rewriteForeignKey(stmt));
+    else if (/^ALTER TABLE "[^"]+" ADD COLUMN "/.test(stmt)) out.push(stmt.replace(' ADD COLUMN "', ' ADD COLUMN IF NOT EXISTS "'));
     else out.push(stmt.replace(/^CREATE (UNIQUE )?INDEX "/, 'CREATE $1INDEX IF NOT EXISTS "'));
   }
   return `${MARKER}\n${out.join(`\n${BREAK}\n`)}\n`;

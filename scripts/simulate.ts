@@ -1,9 +1,11 @@
 /**
  * `npm run simulate`: demo traffic for a running server, through its real HTTP routes, so an open
  * owner dashboard has something to show. Every few seconds it does one of: a renter books a
- * hangar (`POST /api/hangarshare/booking/confirm`; some stays start now, so occupancy moves), the
- * admin completes or cancels a booking (`PATCH /api/hangarshare/owner/bookings/[id]`), or Stripe
- * "pays" one (`POST /api/hangarshare/webhook/stripe`, signed with STRIPE_WEBHOOK_SECRET).
+ * hangar (`POST /api/hangarshare/booking/confirm`, at the price its rates give; some stays start
+ * now, so occupancy moves), the admin completes or cancels a booking
+ * (`PATCH /api/hangarshare/owner/bookings/[id]`), the renter cancels one
+ * (`POST /api/hangarshare/booking/cancel`), or Stripe "pays" one (`POST /api/hangarshare/webhook/stripe`,
+ * signed with STRIPE_WEBHOOK_SECRET).
  *
  * Environment: BASE_URL (http://localhost:3000), SIMULATE_INTERVAL_MS (4000), SIMULATE_COUNT
  * (unlimited; stop after this many actions), STRIPE_WEBHOOK_SECRET (payments are skipped without
@@ -25,8 +27,8 @@ interface World {
   adminToken: string;
   renterTokens: string[];
   listings: Listing[];
-  /** Bookings this run made that are still confirmed, and not yet paid. */
-  open: Booking[];
+  /** Bookings this run made that are still confirmed (with their renter's token), and those not yet paid. */
+  open: { booking: Booking; token: string }[];
   unpaid: Booking[];
 }
 
@@ -45,17 +47,24 @@ async function book(w: World): Promise<void> {
   const now = Math.random() < 0.35; // a stay that has begun changes occupancy
   const when = now ? stay(-Math.floor(Math.random() * 6) * 3_600_000, 1 + Math.floor(Math.random() * 5)) : stay((2 + Math.floor(Math.random() * 60)) * DAY_MS, 1 + Math.floor(Math.random() * 10));
   const shuffled = [...w.listings].sort(() => Math.random() - 0.5);
-  const made = await api.bookAny(pick(w.renterTokens), shuffled.slice(0, 8), when);
+  const token = pick(w.renterTokens);
+  const made = await api.bookAny(token, shuffled.slice(0, 8), when);
   if (!made) return log('booking: no listing had room for that stay');
-  w.open.push(made.booking);
+  w.open.push({ booking: made.booking, token });
   w.unpaid.push(made.booking);
   log(`booking #${made.booking.id} at ${made.listing.hangarNumber}: R$ ${made.booking.totalPrice.toFixed(2)}${now ? ' (starts now)' : ''}`);
 }
 
 async function changeStatus(w: World): Promise<void> {
-  const b = w.open.shift();
-  if (!b) return book(w);
-  const status = Math.random() < 0.75 ? 'completed' : 'cancelled';
+  const next = w.open.shift();
+  if (!next) return book(w);
+  const { booking: b, token } = next;
+  const r = Math.random();
+  if (r < 0.15) {
+    const { refundAmount } = await api.cancel(token, b.id, 'Mudança de planos');
+    return log(`booking #${b.id} cancelled by the renter (refund R$ ${refundAmount.toFixed(2)})`);
+  }
+  const status = r < 0.8 ? 'completed' : 'cancelled';
   await api.setStatus(w.adminToken, b.id, status);
   log(`booking #${b.id} → ${status}`);
 }

@@ -113,6 +113,19 @@ describe.runIf(onPostgres)('several instances on one PostgreSQL', () => {
     expect((await onC.next('pong')).envelope.data.serverTime).toBe(body.serverTime);
   });
 
+  it("answers a routed message's refusal honestly: another user's stream on another instance is 403, not ok", async () => {
+    const [a, , c] = instances;
+    const onC = await open(c);
+    const intruder = await createOwner(db);
+    const res = await fetch(`${a.url}/api/ws`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${intruder.token}` },
+      body: JSON.stringify({ type: 'auth', token: intruder.token, ownerId: String(intruder.ownerId), connectionId: onC.connectionId }),
+    });
+    expect([res.status, (await res.json()).error]).toEqual([403, 'forbidden_connection']);
+    expect(onC.ended).toBe(false);
+  });
+
   it('counts streams per owner across instances and shows every instance in stats', async () => {
     for (const s of streams.splice(0)) s.close();
     const [a, b, c] = instances;

@@ -186,6 +186,51 @@ describe.runIf(onPostgres)('faults', () => {
     await server.stop();
   }, 120_000);
 
+  it('cuts (Node transport) an ended stream whose client stopped reading, after WS_WRITE_TIMEOUT_MS', async () => {
+    const server = await startInstance(PORT + 4, { DATABASE_URL: process.env.DATABASE_URL!, WS_MAX_BUFFERED_FRAMES: '50', WS_WRITE_TIMEOUT_MS: '500' });
+    started.push(server);
+    const o = await createOwner(db);
+    const paused = await new Promise<http.IncomingMessage>((resolve) =>
+      http.get(`${server.url}/api/ws`, { headers: { authorization: `Bearer ${o.token}` } }, (res) => {
+        res.pause(); // stops reading
+        resolve(res);
+      }),
+    );
+    const { getWebSocketServer } = await import('../lib/realtime/portal-broadcast-api');
+    const big = 'x'.repeat(16 * 1024);
+    const admin = await createUser(db, { role: 'ADMIN' });
+    const stats = async () => (await fetch(`${server.url}/api/ws/stats`, { headers: { authorization: `Bearer ${admin.token}` } })).json();
+    for (let i = 0; i < 600 && (await stats()).bufferOverflows < 1; i += 50) {
+      for (let k = 0; k < 50; k++) await getWebSocketServer().broadcastBookingEvent(o.ownerId, { id: String(i + k), guestName: big, hangarId: 1, hangarNumber: 'H', checkIn: '', checkOut: '', amount: 1, duration: 1, status: 'pending' });
+    }
+    const deadline = Date.now() + 20_000;
+    while ((await stats()).writeTimeouts < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await stats()).writeTimeouts).toBe(1); // the server destroyed the socket it could not flush
+    // A paused socket notices nothing; once it reads again it finds the connection gone, not the rest of the stream.
+    const text: string[] = [];
+    await new Promise<void>((resolve) => {
+      paused.on('data', (d) => text.push(String(d)));
+      paused.once('close', () => resolve());
+      paused.resume();
+    });
+    expect(text.join('')).not.toMatch(/event: reconnect/);
+    await server.stop();
+  }, 120_000);
+
+  it('exits on SIGTERM by itself while its database is unreachable', async () => {
+    const viaProxy = new URL(process.env.DATABASE_URL!);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const server = await startInstance(PORT + 5, { DATABASE_URL: viaProxy.toString(), WS_DRAIN_MS: '500' });
+    started.push(server);
+    const s = await connectStream(server.url, { token: owner.token });
+    await s.next('metrics_updated', 0, 10_000);
+    proxy.down();
+    await server.stop(); // SIGTERM; the launcher escalates to SIGKILL only after 30 s
+    proxy.up();
+    expect(server.proc.signalCode).toBeNull(); // it exited on its own, not killed
+    expect(s.frames.some((f) => f.event === 'reconnect')).toBe(true);
+  }, 120_000);
+
   it('serves a reconnect storm of 5 000 clients after a restart without errors', async () => {
     const N = 5_000;
     const ownersNeeded = N / 20;

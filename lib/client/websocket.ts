@@ -43,6 +43,8 @@ export class WebSocketManager {
   private link: StreamLink | undefined;
   private waiter: Waiter | undefined;
   private lastError: RealtimeError | undefined;
+  /** The latest `metrics_updated` payload, handed at once to a listener that subscribes later. */
+  private latestMetrics: { data: unknown } | undefined;
 
   constructor(readonly ownerId: string, token: string, private readonly options: ManagerOptions = {}) {
     this.initialToken = token;
@@ -92,6 +94,7 @@ export class WebSocketManager {
     const link = this.link;
     this.link = undefined;
     link?.stop();
+    this.latestMetrics = undefined;
     this.settle(new RealtimeError('aborted', 'disconnect() was called before the stream connected.'));
     this.setStatus('disconnected');
   }
@@ -101,11 +104,25 @@ export class WebSocketManager {
     this.cfg.token = token;
   }
 
-  /** Calls `listener` with the `data` of every `type` frame; returns the unsubscribe function. */
+  /**
+   * Calls `listener` with the `data` of every `type` frame; returns the unsubscribe function.
+   *
+   * A `metrics_updated` listener that subscribes once a snapshot has arrived gets the latest one at
+   * once (synchronously, before `subscribe` returns): metrics are state, pushed only when they
+   * change, and the portal's hook subscribes after `await connect()` — by then the snapshot that
+   * came with `connected` (often in the same network chunk) has already been dispatched.
+   */
   subscribe(type: WebSocketEventType, listener: Listener): () => void {
     let set = this.listeners.get(type);
     if (!set) this.listeners.set(type, (set = new Set()));
     set.add(listener);
+    if (type === 'metrics_updated' && this.latestMetrics) {
+      try {
+        listener(this.latestMetrics.data);
+      } catch (err) {
+        reportListenerError(err);
+      }
+    }
     return () => void this.listeners.get(type)?.delete(listener);
   }
 
@@ -190,7 +207,9 @@ export class WebSocketManager {
   }
 
   private dispatch(frame: Frame): void {
-    const set = this.listeners.get(frame.message.type ?? frame.event);
+    const type = frame.message.type ?? frame.event;
+    if (type === 'metrics_updated') this.latestMetrics = { data: frame.message.data };
+    const set = this.listeners.get(type);
     if (!set) return;
     for (const listener of [...set]) {
       try {

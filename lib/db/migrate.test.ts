@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openScratch } from '../../test/support/db';
+import { portalCatalog, portalSchemaSql } from '../../test/support/portal-db';
+import { MissingPortalColumnsError } from './adoption';
 import { rows, type Queryable } from './client';
 import { migrate, migrationsFolder } from './migrate';
+import { portalIndexes } from './portal-indexes';
 
 const tablesOf = async (db: Queryable) =>
   (await rows<{ table_name: string }>(db, sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).map((r) => r.table_name);
@@ -40,6 +43,9 @@ async function failureOf(statement: Promise<unknown>): Promise<{ code?: string; 
   throw err;
 }
 
+const OWN_TABLES = ['booking_payments', 'booking_refunds', 'hangarshare_owned_tables', 'owner_sequences', 'realtime_events', 'realtime_instances', 'stripe_events'];
+const PORTAL = ['hangar_bookings', 'hangar_listings', 'hangar_owners', 'users'];
+
 let disposers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const d of disposers) await d();
@@ -51,16 +57,20 @@ async function scratch() {
   return s;
 }
 
-describe('migrations', () => {
-  it('create every table on an empty database, and a second run changes nothing', async () => {
+describe('migrations on an empty database (the embedded demo, a fresh PostgreSQL)', () => {
+  it('create every table, own the portal ones, and a second run changes nothing', async () => {
     const s = await scratch();
-    await migrate(s);
-    expect(await tablesOf(s.db)).toEqual(['hangar_bookings', 'hangar_listings', 'hangar_owners', 'owner_sequences', 'realtime_events', 'realtime_instances', 'stripe_events', 'users']);
+    const report = await migrate(s);
+    expect(await tablesOf(s.db)).toEqual([...OWN_TABLES, ...PORTAL].sort());
+    expect(report.ownership).toEqual({ owned: PORTAL, foreign: [] });
+    expect(report.deferredIndexes).toEqual([]);
+    expect(report.applied).toBeGreaterThan(0);
+    // Every index the migrations declare on a portal table exists.
+    const indexes = (await rows<{ indexname: string }>(s.db, sql`select indexname from pg_indexes where schemaname = 'public'`)).map((r) => r.indexname);
+    for (const index of portalIndexes()) expect(indexes).toContain(index.name);
     const first = await schemaDump(s.db);
     expect(first.migrations).toHaveLength(journal().length);
-    expect(first.constraints.length).toBeGreaterThan(0);
-    expect(first.indexes.length).toBeGreaterThan(0);
-    await migrate(s);
+    expect((await migrate(s)).applied).toBe(0);
     expect(await schemaDump(s.db)).toEqual(first);
   });
 
@@ -78,61 +88,58 @@ describe('migrations', () => {
       await failureOf(s.db.execute(sql`insert into hangar_bookings (hangar_id, user_id, check_in, check_out, nights, status) values (1, 1, now(), now(), 1, 'paid')`)),
     ).toEqual({ code: '23514', constraint: 'chk_booking_status' });
   });
+});
 
-  it("apply over the portal's production tables without touching their rows", async () => {
+describe("adopting the portal's live database", () => {
+  it('creates only its own tables and leaves every column, constraint, index and row of the portal tables as it was', async () => {
     const s = await scratch();
-    // The portal's four tables as its dumps have them: FK listings.owner_id → users, extra columns,
-    // its own constraint names, no total_spaces (an older database), rows already in place.
-    await s.exec(`
-      create table users (id serial primary key, first_name varchar(100) not null, last_name varchar(100),
-        email varchar(255) not null unique, password_hash varchar(255), role varchar(20) default 'user',
-        plan varchar(20) default 'free', asaas_customer_id varchar(100), created_at timestamptz default now());
-      create table hangar_owners (id serial primary key, user_id integer references users(id) on delete cascade,
-        company_name varchar(255) not null, cnpj varchar(18) unique, pix_key varchar(100),
-        created_at timestamp default now());
-      create table hangar_listings (id serial primary key, owner_id integer not null references users(id),
-        icao_code varchar(4) not null, hangar_number varchar(50), daily_rate numeric(10,2),
-        status varchar(20) default 'active', photos jsonb,
-        constraint chk_listing_status check (status in ('active','inactive','pending','rejected','suspended')));
-      create table hangar_bookings (id serial primary key, hangar_id integer references hangar_listings(id) on delete cascade,
-        user_id integer references users(id) on delete cascade, check_in timestamp not null, check_out timestamp not null,
-        nights integer not null, subtotal numeric(12,2), fees numeric(12,2), total_price numeric(12,2),
-        status varchar(20) default 'pending', stripe_payment_intent_id varchar(100), promo_code varchar(50),
-        created_at timestamp default now(),
-        constraint chk_booking_status check (status in ('pending','confirmed','completed','cancelled','rejected')));
-      insert into users (first_name, email, plan) values ('Portal', 'portal@x', 'pro'), ('Renter', 'renter@x', 'free');
-      insert into hangar_owners (user_id, company_name, pix_key) values (1, 'Portal Hangares', 'pix-1');
-      insert into hangar_listings (owner_id, icao_code, hangar_number, daily_rate, photos) values (1, 'SBMT', 'H1', 350, '["a.jpg"]');
-      insert into hangar_bookings (hangar_id, user_id, check_in, check_out, nights, total_price, status, promo_code)
-        values (1, 2, '2026-01-01', '2026-01-03', 2, 700.00, 'completed', 'PROMO10');
-    `);
-    const snapshot = async () => ({
-      users: await rows(s.db, sql`select id, first_name, email, plan, asaas_customer_id from users order by id`),
-      owners: await rows(s.db, sql`select id, user_id, company_name, pix_key from hangar_owners`),
-      listings: await rows(s.db, sql`select id, owner_id, icao_code, daily_rate, status, photos from hangar_listings`),
-      bookings: await rows(s.db, sql`select id, hangar_id, check_in, total_price, status, promo_code from hangar_bookings`),
+    await s.exec(portalSchemaSql());
+    const before = await portalCatalog(s.db);
+    const data = async () => ({
+      listings: await rows(s.db, sql`select * from hangar_listings order by id`),
+      bookings: await rows(s.db, sql`select * from hangar_bookings order by id`),
     });
-    const before = await snapshot();
+    const rowsBefore = await data();
 
+    const report = await migrate(s);
+
+    expect(report.ownership).toEqual({ owned: [], foreign: PORTAL });
+    expect(await tablesOf(s.db)).toEqual([...OWN_TABLES, ...PORTAL].sort());
+    expect(await portalCatalog(s.db)).toEqual(before);
+    expect(await data()).toEqual(rowsBefore);
+    // The index builds meant for portal tables were left to `npm run db:indexes`.
+    expect(report.deferredIndexes.length).toBe(portalIndexes().length);
+    // A later boot (a new migration, a restart) still leaves them alone.
     await migrate(s);
+    expect(await portalCatalog(s.db)).toEqual(before);
+  });
 
-    expect(await snapshot()).toEqual(before);
-    expect(await tablesOf(s.db)).toContain('realtime_events');
-    // Missing columns were added with their defaults; the portal's own columns were kept.
-    const [listing] = await rows<{ total_spaces: number; available_spaces: number; photos: unknown }>(
-      s.db,
-      sql`select total_spaces, available_spaces, photos from hangar_listings where id = 1`,
+  it('refuses to start on a portal database that lacks columns, listing them with the SQL to add them, and changes nothing', async () => {
+    const s = await scratch();
+    await s.exec(portalSchemaSql(['hangar_bookings.booking_type', 'hangar_bookings.promo_code', 'hangar_listings.special_notes', 'hangar_listings.total_spaces']));
+    const before = { tables: await tablesOf(s.db), catalog: await portalCatalog(s.db) };
+    const error = await migrate(s).then(
+      () => undefined,
+      (e: unknown) => e,
     );
-    expect(listing).toEqual({ total_spaces: 1, available_spaces: 1, photos: ['a.jpg'] });
-    // The portal's FK (listings.owner_id → users) is untouched and no second one was added.
-    const fks = await rows<{ n: number }>(
-      s.db,
-      sql`select count(*)::int as n from pg_constraint where conrelid = 'hangar_bookings'::regclass and contype = 'f'`,
-    );
-    expect(fks[0].n).toBe(2);
-    const schema = await schemaDump(s.db);
-    await migrate(s); // and again, idempotent
-    expect(await snapshot()).toEqual(before);
-    expect(await schemaDump(s.db)).toEqual(schema);
+    expect(error).toBeInstanceOf(MissingPortalColumnsError);
+    const { missing, message } = error as MissingPortalColumnsError;
+    expect(missing.map((m) => `${m.table}.${m.column}`).sort()).toEqual(['hangar_bookings.booking_type', 'hangar_bookings.promo_code', 'hangar_listings.special_notes', 'hangar_listings.total_spaces']);
+    expect(message).toContain('ALTER TABLE "hangar_bookings" ADD COLUMN IF NOT EXISTS "booking_type" varchar(20);');
+    expect(message).toContain('ALTER TABLE "hangar_listings" ADD COLUMN IF NOT EXISTS "total_spaces" integer DEFAULT 1;');
+    expect({ tables: await tablesOf(s.db), catalog: await portalCatalog(s.db) }).toEqual(before);
+    // The operator runs the SQL the message gives; the next boot adopts the database.
+    await s.exec(missing.map((m) => m.sql).join('\n'));
+    expect((await migrate(s)).ownership.foreign).toEqual(PORTAL);
+  });
+
+  it('creates a portal table that is missing, owns it, and leaves the existing ones alone', async () => {
+    const s = await scratch();
+    await s.exec(portalSchemaSql().replace(/create table hangar_bookings[\s\S]*?;\s*create index idx_hangar_bookings_hangar_id[^;]*;[^;]*;[^;]*;/, '').replace(/insert into hangar_bookings[\s\S]*?'completed'\);/, ''));
+    const report = await migrate(s);
+    expect(report.ownership).toEqual({ owned: ['hangar_bookings'], foreign: ['hangar_listings', 'hangar_owners', 'users'] });
+    const fks = await rows<{ conname: string }>(s.db, sql`select conname from pg_constraint where conrelid = 'hangar_bookings'::regclass and contype = 'f'`);
+    // Its foreign keys point at tables it does not own: adding them would lock those, so they are left out.
+    expect(fks).toEqual([]);
   });
 });

@@ -83,6 +83,11 @@ export const hangarListings = pgTable(
     country: varchar('country', { length: 100 }).default('Brasil'),
     hangarNumber: varchar('hangar_number', { length: 50 }),
     hangarSizeSqm: numeric('hangar_size_sqm', { precision: 10, scale: 2 }),
+    hangarLocationDescription: text('hangar_location_description'),
+    maxWingspanMeters: numeric('max_wingspan_meters', { precision: 6, scale: 2 }),
+    maxLengthMeters: numeric('max_length_meters', { precision: 6, scale: 2 }),
+    maxHeightMeters: numeric('max_height_meters', { precision: 6, scale: 2 }),
+    acceptedAircraftCategories: jsonb('accepted_aircraft_categories').$type<unknown>().default(sql`'[]'::jsonb`),
     hourlyRate: numeric('hourly_rate', { precision: 10, scale: 2 }),
     dailyRate: numeric('daily_rate', { precision: 10, scale: 2 }),
     weeklyRate: numeric('weekly_rate', { precision: 10, scale: 2 }),
@@ -94,6 +99,16 @@ export const hangarListings = pgTable(
     totalSpaces: integer('total_spaces').default(1),
     availableSpaces: integer('available_spaces').default(1),
     description: text('description'),
+    specialNotes: text('special_notes'),
+    operatingHours: jsonb('operating_hours').$type<unknown>(),
+    services: jsonb('services').$type<unknown>().default(sql`'[]'::jsonb`),
+    acceptsOnlinePayment: boolean('accepts_online_payment').default(false),
+    acceptsPaymentOnArrival: boolean('accepts_payment_on_arrival').default(true),
+    acceptsPaymentOnDeparture: boolean('accepts_payment_on_departure').default(false),
+    cancellationPolicy: varchar('cancellation_policy', { length: 50 }).default('flexible'),
+    /** The portal's moderation of the listing; NULL (a listing made outside the portal's flow) counts as approved. */
+    approvalStatus: varchar('approval_status', { length: 50 }),
+    verificationStatus: varchar('verification_status', { length: 20 }).default('pending'),
     createdAt: utcTimestamp('created_at').defaultNow(),
     updatedAt: utcTimestamp('updated_at').defaultNow(),
   },
@@ -122,6 +137,12 @@ export const hangarBookings = pgTable(
     status: varchar('status', { length: 20 }).$type<BookingStatus>().default('pending'),
     paymentMethod: varchar('payment_method', { length: 20 }),
     stripePaymentIntentId: varchar('stripe_payment_intent_id', { length: 100 }),
+    /** `refundable` | `non_refundable`, decided at checkout in BOOKING_TIMEZONE. */
+    bookingType: varchar('booking_type', { length: 20 }),
+    /** The cancellation policy in force at checkout, e.g. `moderate_v1`. */
+    refundPolicyApplied: varchar('refund_policy_applied', { length: 50 }),
+    promoCode: varchar('promo_code', { length: 50 }),
+    discountAmount: numeric('discount_amount', { precision: 10, scale: 2 }),
     createdAt: utcTimestamp('created_at').defaultNow(),
     updatedAt: utcTimestamp('updated_at').defaultNow(),
   },
@@ -177,3 +198,40 @@ export const realtimeInstances = pgTable('realtime_instances', {
   /** `{ connections, perOwner: { [ownerId]: n }, ...counters }` */
   stats: jsonb('stats').notNull(),
 });
+
+/**
+ * Payments of bookings made through this service's checkout (this project's table; the portal's
+ * `hangar_bookings` has no column for them): one row per booking whose PaymentIntent was created
+ * here, `requires_payment` until Stripe reports `payment_intent.succeeded`, then `succeeded` with
+ * the charge and the time. No foreign key to `hangar_bookings`: adding one would lock the portal's table.
+ */
+export const bookingPayments = pgTable('booking_payments', {
+  bookingId: integer('booking_id').primaryKey(),
+  paymentIntentId: varchar('payment_intent_id', { length: 100 }).notNull(),
+  status: varchar('status', { length: 30 }).notNull(),
+  amount: money('amount'),
+  chargeId: varchar('charge_id', { length: 100 }),
+  paidAt: timestamp('paid_at', { withTimezone: true, mode: 'date' }),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/**
+ * Refunds made on cancellation (this project's table; the portal's `refund_*` columns do not exist
+ * on `hangar_bookings`). `status` is Stripe's refund status, or `local` in local payment mode.
+ */
+export const bookingRefunds = pgTable(
+  'booking_refunds',
+  {
+    id: serial('id').primaryKey(),
+    bookingId: integer('booking_id').notNull(),
+    paymentIntentId: varchar('payment_intent_id', { length: 100 }),
+    refundId: varchar('refund_id', { length: 100 }),
+    amount: money('amount').notNull(),
+    status: varchar('status', { length: 30 }).notNull(),
+    reason: text('reason'),
+    requestedBy: integer('requested_by'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('idx_booking_refunds_booking').on(t.bookingId)],
+);

@@ -8,8 +8,7 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { invalidToken, isAdmin, missingToken, type TokenClaims } from '../auth/jwt';
-import { authenticate } from '../auth/request';
+import { bearerToken, invalidToken, isAdmin, missingToken, verifyToken, type TokenClaims } from '../auth/jwt';
 import type { Queryable } from '../db/client';
 import { hangarOwners, users } from '../db/schema';
 import { badRequest, forbidden } from '../errors';
@@ -43,6 +42,9 @@ export interface Actor {
   userId: number;
   name: string;
   admin: boolean;
+  /** The role as stored (`user`, `ADMIN`, `staff`…). */
+  role: string;
+  email: string;
 }
 
 /** "First Last", as the portal puts in its tokens and notifications. */
@@ -55,11 +57,12 @@ export const fullName = (u: { firstName: string; lastName: string | null }) =>
  */
 export async function loadUser(db: Queryable, userId: number): Promise<Actor | undefined> {
   const [row] = await db
-    .select({ id: users.id, firstName: users.firstName, lastName: users.lastName, role: users.role })
+    .select({ id: users.id, firstName: users.firstName, lastName: users.lastName, role: users.role, email: users.email })
     .from(users)
     .where(and(eq(users.id, userId), isNull(users.deletedAt)))
     .limit(1);
-  return row && { userId: row.id, name: fullName(row), admin: isAdmin({ role: row.role ?? 'user' }) };
+  const role = row?.role ?? 'user';
+  return row && { userId: row.id, name: fullName(row), admin: isAdmin({ role }), role, email: row.email };
 }
 
 /**
@@ -97,6 +100,13 @@ export async function assertCanManageListing(db: Queryable, actor: Actor, listin
  * cross-site requests, so (like the middleware in front of them) they insist on the header.
  */
 export async function authenticateBearer(req: Request): Promise<TokenClaims> {
-  if (!req.headers.get('authorization')) throw missingToken();
-  return authenticate(req);
+  const token = bearerToken(req.headers.get('authorization'));
+  if (!token) throw missingToken();
+  return verifyToken(token);
+}
+
+/** For the public GETs: no Bearer token → anonymous (null); a Bearer header must hold a valid token (401 otherwise). */
+export async function optionalBearer(req: Request): Promise<TokenClaims | null> {
+  const token = bearerToken(req.headers.get('authorization'));
+  return token === undefined ? null : verifyToken(token);
 }

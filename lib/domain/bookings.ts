@@ -1,6 +1,7 @@
 /**
- * Hangar bookings: their JSON shape, the event payloads they produce, and how a write finds and
- * locks one. Creation is in `booking-confirm.ts`, status changes in `booking-status.ts`.
+ * Hangar bookings: the event payloads they produce, and how a write finds and locks one.
+ * Creation is in `booking-confirm.ts`, status changes in `booking-status.ts`, cancellation by the
+ * renter in `booking-cancel.ts`.
  *
  * Lock order, everywhere: the listing row first, then the booking row. A booking's `hangar_id`
  * never changes, so it can be read before either lock is taken.
@@ -17,49 +18,11 @@ import { hangarNumberOf } from './occupancy';
 /** A `hangar_bookings` row as Drizzle returns it. */
 export type BookingRow = typeof hangarBookings.$inferSelect;
 
-/** A booking on the wire: camelCase, money as numbers (BRL), instants as ISO strings. */
-export interface BookingDto {
-  id: number;
-  hangarId: number;
-  userId: number;
-  checkIn: string;
-  checkOut: string;
-  nights: number;
-  subtotal: number | null;
-  fees: number | null;
-  totalPrice: number;
-  status: BookingStatus;
-  paymentMethod: string | null;
-  stripePaymentIntentId: string | null;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
-
 /** The status of a row; the column's default is `pending`, so a NULL reads as that. */
 export const statusOf = (b: { status: BookingStatus | null }): BookingStatus => b.status ?? 'pending';
 
 /** The revenue of a booking in BRL: its `total_price`. */
 export const amountOf = (b: { totalPrice: string | null }): number => fromMoneyText(b.totalPrice) ?? 0;
-
-/** Reshapes a row for JSON. */
-export function toBookingDto(b: BookingRow): BookingDto {
-  return {
-    id: b.id,
-    hangarId: b.hangarId,
-    userId: b.userId,
-    checkIn: b.checkIn.toISOString(),
-    checkOut: b.checkOut.toISOString(),
-    nights: b.nights,
-    subtotal: fromMoneyText(b.subtotal),
-    fees: fromMoneyText(b.fees),
-    totalPrice: amountOf(b),
-    status: statusOf(b),
-    paymentMethod: b.paymentMethod,
-    stripePaymentIntentId: b.stripePaymentIntentId,
-    createdAt: b.createdAt?.toISOString() ?? null,
-    updatedAt: b.updatedAt?.toISOString() ?? null,
-  };
-}
 
 /** The `booking_created` payload: id as a string, the renter's name, ISO dates, BRL amount, nights as days. */
 export function createdEventData(b: BookingRow, listing: ListingRow, guestName: string): BookingCreatedData {

@@ -1,16 +1,17 @@
 /**
- * Capacity of a listing over a stay. Bookings that hold a spot (`pending` or `confirmed`) are
- * half-open intervals `[checkIn, checkOut)`; a new stay fits when, at every instant of it, fewer
+ * Capacity of a listing over a stay. Bookings that hold a spot — `confirmed` ones, and `pending`
+ * ones younger than `PENDING_HOLD_MS` (the portal's rule: an older pending checkout was abandoned)
+ * — are half-open intervals `[checkIn, checkOut)`; a new stay fits when, at every instant of it, fewer
  * than `total_spaces` of them overlap. Counting every booking that touches the stay would refuse
  * stays that fit (two back-to-back bookings use one spot, not two), hence the sweep.
  */
-import { and, eq, gt, inArray, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, or } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
-import { hangarBookings, type BookingStatus } from '../db/schema';
+import { hangarBookings } from '../db/schema';
 import { conflict } from '../errors';
 
-/** Statuses that hold a spot for capacity purposes. */
-export const SPOT_HOLDING_STATUSES: readonly BookingStatus[] = ['pending', 'confirmed'];
+/** How long a checkout that was not paid holds its spot (the portal's 30 minutes). */
+export const PENDING_HOLD_MS = 30 * 60_000;
 
 /** A half-open time interval in ms since the epoch. */
 export interface Interval {
@@ -49,6 +50,7 @@ export async function assertCapacity(
   db: Queryable,
   listing: { id: number; totalSpaces: number | null },
   stay: { checkIn: Date; checkOut: Date },
+  now: Date,
 ): Promise<void> {
   const overlapping = await db
     .select({ checkIn: hangarBookings.checkIn, checkOut: hangarBookings.checkOut })
@@ -56,7 +58,10 @@ export async function assertCapacity(
     .where(
       and(
         eq(hangarBookings.hangarId, listing.id),
-        inArray(hangarBookings.status, [...SPOT_HOLDING_STATUSES]),
+        or(
+          eq(hangarBookings.status, 'confirmed'),
+          and(eq(hangarBookings.status, 'pending'), gt(hangarBookings.createdAt, new Date(now.getTime() - PENDING_HOLD_MS))),
+        ),
         lt(hangarBookings.checkIn, stay.checkOut),
         gt(hangarBookings.checkOut, stay.checkIn),
       ),

@@ -19,6 +19,7 @@ import { z } from 'zod';
 import type { Tx } from '../db/client';
 import { hangarBookings, stripeEvents, type BookingStatus } from '../db/schema';
 import { transactWithEvents, type Emit } from '../realtime/log/publish';
+import { recordPaymentOutcome } from './booking-payments';
 import { setBookingStatus } from './booking-status';
 import { amountOf, lockBookingWhere, statusOf, type LockedBooking } from './bookings';
 import { roundCents } from './money';
@@ -43,6 +44,9 @@ const IntentShape = z.object({
   amount: z.int().nonnegative().optional(),
   amount_received: z.int().nonnegative().optional(),
   currency: z.string().optional(),
+  /** The charge of a succeeded intent (the portal read `charges`, which intents no longer carry). */
+  latest_charge: z.union([z.string().max(255), z.object({ id: z.string().max(255) }).transform((c) => c.id)]).nullable().optional(),
+  last_payment_error: z.object({ message: z.string().optional() }).passthrough().nullable().optional(),
 });
 type Intent = z.infer<typeof IntentShape>;
 
@@ -70,19 +74,25 @@ async function applySucceeded(tx: Tx, emit: Emit, locked: LockedBooking, event: 
     return outcome(locked.booking, `booking_${from}`);
   }
   const after = from === 'pending' ? await setBookingStatus(tx, emit, locked, 'confirmed', now) : locked.booking;
+  const receivedAt = new Date(event.created ? event.created * 1000 : now.getTime());
+  const amount = revenueAmount(intent, after);
+  await recordPaymentOutcome(tx, after, { status: 'succeeded', amount, chargeId: intent.latest_charge ?? null, at: receivedAt });
   await emit(locked.listing.ownerId, 'revenue_received', {
     bookingId: String(after.id),
-    amount: revenueAmount(intent, after),
+    amount,
     currency: 'BRL',
     paymentIntentId: intent.id,
-    receivedAt: new Date(event.created ? event.created * 1000 : now.getTime()).toISOString(),
+    receivedAt: receivedAt.toISOString(),
   });
   return outcome(after);
 }
 
-async function applyFailed(tx: Tx, emit: Emit, locked: LockedBooking, now: Date): Promise<WebhookOutcome> {
+async function applyFailed(tx: Tx, emit: Emit, locked: LockedBooking, intent: Intent, now: Date): Promise<WebhookOutcome> {
   const from = statusOf(locked.booking);
   if (from !== 'pending' && from !== 'confirmed') return outcome(locked.booking, `booking_${from}`);
+  const reason = intent.last_payment_error?.message ?? 'Erro desconhecido';
+  console.warn(`[stripe] payment ${intent.id} failed for booking ${locked.booking.id} (${reason}); the booking is cancelled`);
+  await recordPaymentOutcome(tx, locked.booking, { status: 'failed', at: now });
   return outcome(await setBookingStatus(tx, emit, locked, 'cancelled', now));
 }
 
@@ -98,7 +108,7 @@ export async function applyIntentEvent(tx: Tx, emit: Emit, event: WebhookEvent, 
   if (!fresh) return { received: true, duplicate: true };
   return event.type === PAYMENT_SUCCEEDED
     ? applySucceeded(tx, emit, locked, event, intent, now)
-    : applyFailed(tx, emit, locked, now);
+    : applyFailed(tx, emit, locked, intent, now);
 }
 
 /** Handles a verified event; always resolves to a 200 body unless the database fails. */

@@ -71,15 +71,16 @@ describe('rollback', () => {
       const renter = await createUser(db);
       const listing = await createListing(db, owner.ownerId);
       const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const t0 = Date.now(); // one instant for both dates: exactly one night
       const res = await confirmRoute(
         apiRequest('POST', '/api/hangarshare/booking/confirm', {
           token: renter.token,
-          body: { hangarId: listing.id, checkIn: new Date(Date.now() - H).toISOString(), checkOut: new Date(Date.now() + 24 * H).toISOString(), totalPrice: 100 },
+          body: { hangarId: listing.id, checkIn: new Date(t0 - H).toISOString(), checkOut: new Date(t0 + 23 * H).toISOString(), totalPrice: 525 },
         }),
       );
       quiet.mockRestore();
       expect(res.status).toBe(500);
-      expect(await res.json()).toEqual({ error: 'internal_error', message: expect.any(String) });
+      expect(await res.json()).toEqual({ error: 'Erro ao confirmar reserva', code: 'internal_error' });
       expect(await db.select().from(hangarBookings).where(eq(hangarBookings.hangarId, listing.id))).toEqual([]);
       expect(await logOf(owner.ownerId)).toEqual([]);
       expect(bus.events).toEqual([]);

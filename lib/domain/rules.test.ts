@@ -72,6 +72,16 @@ describe('stayOf', () => {
   ])('refuses a %s with 400 invalid_dates', (_name, checkIn, checkOut) => {
     expect(() => stayOf(checkIn, checkOut, now)).toThrow(expect.objectContaining({ status: 400, code: 'invalid_dates' }));
   });
+  it('judges date-only days by the day in BOOKING_TIMEZONE, not by their UTC midnight', () => {
+    // 22:00 in São Paulo on 2026-06-01 is 01:00 UTC on 06-02: "2026-06-01" (UTC midnight) is 25 h ago.
+    const late = new Date('2026-06-02T01:00:00Z');
+    const today = { today: '2026-06-01' };
+    expect(stayOf(new Date('2026-06-01'), new Date('2026-06-03'), late, { ...today, checkIn: '2026-06-01', checkOut: '2026-06-03' }).nights).toBe(2);
+    expect(() => stayOf(new Date('2026-06-01'), new Date('2026-06-03'), late)).toThrow(expect.objectContaining({ code: 'invalid_dates' }));
+    expect(() => stayOf(new Date('2026-05-30'), new Date('2026-06-01'), late, { ...today, checkIn: '2026-05-30', checkOut: '2026-06-01' })).toThrow(
+      expect.objectContaining({ code: 'invalid_dates' }),
+    );
+  });
 });
 
 describe('money', () => {

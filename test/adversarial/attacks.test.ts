@@ -78,18 +78,21 @@ afterAll(async () => {
 });
 
 describe('mass assignment (probed while building the fixtures)', () => {
-  it('a booking ignores the status, ids, payment intent, nights and owner slipped into its body', () => {
-    const b = world.ownBooking;
-    expect(b.status).toBe('confirmed');
-    expect(b.userId).toBe(world.renter.userId);
-    expect(b.stripePaymentIntentId).toMatch(/^pi_local_[0-9a-f]{24}$/);
-    expect(b.nights).toBe(1);
-    expect(b.id).not.toBe(1);
-    expect(b.hangarId).toBe(world.ownListing.id);
+  it('a booking with status, ids, a payment intent, nights or an owner slipped into its body is refused, naming the field', async () => {
+    const { status, body } = world.massAssignment.booking;
+    expect(status).toBe(400);
+    expect(body).toEqual({ error: 'Campo desconhecido: status', code: 'unknown_field' });
+    // The booking made right after it, without extras, got what the server decides.
+    expect(world.ownBooking).toMatchObject({ status: 'confirmed', userId: world.renter.userId, nights: 1, hangarId: world.ownListing.id });
+    expect(world.ownBooking.stripePaymentIntentId).toMatch(/^pi_local_[0-9a-f]{24}$/);
   });
 
-  it('a listing PATCH cannot hand the listing to another owner or change its id', () => {
-    expect(world.patchedListing).toMatchObject({ id: world.ownListing.id, ownerId: world.owner1.ownerId, description: 'adversarial fixture' });
+  it('a listing PATCH that tries to hand the listing to another owner or change its id is refused and changes nothing', async () => {
+    const { status, body } = world.massAssignment.listing;
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ error: 'Unknown field: owner_id', code: 'unknown_field', message: 'Campo desconhecido: owner_id' });
+    const now = await send(target.url, { name: 'check', path: `/api/hangarshare/listings/${world.ownListing.id}`, headers: json(world.owner1.token) });
+    expect(now.body).toMatchObject({ id: world.ownListing.id, owner_id: world.owner1.ownerId, description: world.ownListing.description });
   });
 });
 

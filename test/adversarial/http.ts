@@ -1,6 +1,7 @@
 /**
  * One hostile request and the oracle every answer must satisfy: a 4xx (the contract's status and
- * code where it names them) with a JSON `{ error, message }` body, and never a 5xx. A few attacks
+ * code where it names them) with a JSON `{ error, message }` body — `{ error, code }` on the
+ * portal-compatible HangarShare routes —, and never a 5xx. A few attacks
  * are legitimately acknowledged (a replayed Stripe event gets 200 `duplicate`); they say so.
  */
 import { expect } from 'vitest';
@@ -83,10 +84,13 @@ export function expectRefused(a: Attack, o: Outcome): void {
   if (o.status >= 400 && !a.bare) {
     expect(o.headers.get('content-type'), where).toMatch(/^application\/json/);
     expect(typeof o.body?.error, where).toBe('string');
-    expect(typeof o.body?.message, where).toBe('string');
-    expect(o.body.message.length, where).toBeGreaterThan(0);
+    // The portal-compatible routes answer { error: <sentence>, code }; the rest { error: <code>, message }.
+    const portal = typeof o.body.code === 'string';
+    const sentence = portal ? o.body.error : o.body.message;
+    expect(typeof sentence, where).toBe('string');
+    expect(sentence.length, where).toBeGreaterThan(0);
     const codes = list(a.error);
-    if (codes) expect(codes, where).toContain(o.body.error);
+    if (codes) expect(codes, where).toContain(portal ? o.body.code : o.body.error);
   }
   a.check?.(o.body, o);
 }

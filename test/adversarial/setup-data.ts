@@ -2,11 +2,13 @@
  * The data the attacks aim at, made through the server's own HTTP API (the server owns the
  * database on PGlite): logins as the seeded demo accounts, one booking per owner, a listing made
  * inactive, a Stripe payment applied. Two requests here are mass-assignment probes whose answers
- * the suite checks: they are accepted, and must have ignored the fields an attacker slipped in.
+ * the suite checks: they must be refused (400 naming the first field an attacker slipped in) and
+ * leave nothing behind.
  */
 import Stripe from 'stripe';
 import { eq } from 'drizzle-orm';
 import { DEMO_ACCOUNTS } from '../../lib/db/seed';
+import { quote } from '../../lib/domain/pricing';
 import { send, json } from './http';
 import { WEBHOOK_SECRET } from './target';
 
@@ -28,7 +30,18 @@ export interface Listing {
   availableFrom: string | null;
   availableUntil: string | null;
   description: string | null;
+  dailyRate: number | null;
+  weeklyRate: number | null;
+  monthlyRate: number | null;
 }
+
+/** The bare row of `GET /api/hangarshare/listings/[id]` (and of its PATCH answer), as a `Listing`. */
+const fromRow = (r: Record<string, any>): Listing => ({
+  id: r.id, ownerId: r.owner_id, status: r.status, isAvailable: r.is_available, availableFrom: r.available_from,
+  availableUntil: r.available_until, description: r.description,
+  dailyRate: r.daily_rate === null ? null : Number(r.daily_rate), weeklyRate: r.weekly_rate === null ? null : Number(r.weekly_rate),
+  monthlyRate: r.monthly_rate === null ? null : Number(r.monthly_rate),
+});
 
 export interface Booking {
   id: number;
@@ -52,12 +65,12 @@ export interface World {
   inactiveListing: Listing;
   /** owner2's active listing. */
   foreignListing: Listing;
-  /** The renter's booking of `ownListing` (made with mass-assignment extras), paid by webhook. */
+  /** The renter's booking of `ownListing`, paid by webhook. */
   ownBooking: Booking;
   /** The renter's booking of `foreignListing`. */
   foreignBooking: Booking;
-  /** The listing PATCH answer for the mass-assignment probe. */
-  patchedListing: Listing;
+  /** The answers to the two mass-assignment probes (a booking and a listing PATCH with extra fields). */
+  massAssignment: { booking: { status: number; body: any }; listing: { status: number; body: any } };
   /** The exact webhook request that was applied, for replays. */
   paid: { payload: string; signature: string; eventId: string; outcome: any };
   /** PostgreSQL only: a valid token whose user was soft-deleted. */
@@ -89,10 +102,17 @@ export function signWebhook(payload: string, opts: { secret?: string; timestamp?
 
 const DAY = 86_400_000;
 
-async function book(url: string, renter: Account, listing: Listing, daysAhead: number, extra: Record<string, unknown> = {}): Promise<Booking> {
+/** A one-night booking body for `listing`, at the price its rates give. */
+function bookingBody(listing: Listing, daysAhead: number, extra: Record<string, unknown> = {}) {
   const checkIn = new Date(Math.ceil(Date.now() / DAY) * DAY + daysAhead * DAY);
-  const body = { hangarId: listing.id, checkIn: checkIn.toISOString(), checkOut: new Date(checkIn.getTime() + DAY).toISOString(), totalPrice: 321.5, ...extra };
-  return (await call(url, 'POST', '/api/hangarshare/booking/confirm', { token: renter.token, body, expected: 201 })).booking;
+  const totalPrice = quote(listing, 1)!.total;
+  return { hangarId: listing.id, checkIn: checkIn.toISOString(), checkOut: new Date(checkIn.getTime() + DAY).toISOString(), totalPrice, ...extra };
+}
+
+async function book(url: string, renter: Account, listing: Listing, daysAhead: number): Promise<Booking> {
+  const body = bookingBody(listing, daysAhead);
+  const { booking, payment } = await call(url, 'POST', '/api/hangarshare/booking/confirm', { token: renter.token, body, expected: 200 });
+  return { id: booking.id, hangarId: listing.id, userId: renter.userId, status: booking.status, totalPrice: booking.totalPrice, nights: booking.nights, stripePaymentIntentId: payment.paymentIntentId };
 }
 
 /** Every seeded listing, read as the admin. */
@@ -100,7 +120,7 @@ async function listings(url: string, admin: Account): Promise<Listing[]> {
   const found: Listing[] = [];
   for (let id = 1; id <= 60; id++) {
     const o = await send(url, { name: 'fixture listing', path: `/api/hangarshare/listings/${id}`, headers: json(admin.token) });
-    if (o.status === 200) found.push(o.body.listing);
+    if (o.status === 200) found.push(fromRow(o.body));
   }
   return found;
 }
@@ -122,32 +142,30 @@ export async function buildWorld(url: string): Promise<World> {
   const foreignListing = all.find((l) => l.ownerId === owner2.ownerId && bookable(l))!;
   if (!ownListing || !foreignListing) throw new Error('the seed has no bookable listing for owner1 or owner2');
   const toDeactivate = mine.find((l) => l.id !== ownListing.id)!;
-  const inactiveListing = (
-    await call(url, 'PATCH', `/api/hangarshare/listings/${toDeactivate.id}`, { token: owner1.token, body: { status: 'inactive' }, expected: 200 })
-  ).listing;
+  const inactiveListing = fromRow(
+    (await call(url, 'PATCH', `/api/hangarshare/listings/${toDeactivate.id}`, { token: owner1.token, body: { status: 'inactive' }, expected: 200 })).listing,
+  );
 
-  // Mass-assignment probe 1: a renter slips status, ids, price fields and a payment intent into a booking.
-  const ownBooking = await book(url, renter, ownListing, 500, {
+  // Mass-assignment probe 1: a renter slips status, ids, a payment intent, nights and an owner into a booking.
+  const probe = (method: string, path: string, token: string, body: unknown) =>
+    send(url, { name: 'fixture probe', method, path, headers: json(token), body: JSON.stringify(body) });
+  const bookingProbe = await probe('POST', '/api/hangarshare/booking/confirm', renter.token, bookingBody(ownListing, 499, {
     status: 'completed',
     booking_status: 'completed',
     id: 1,
     user_id: owner2.userId,
     stripePaymentIntentId: 'pi_attacker_chosen',
-    stripe_payment_intent_id: 'pi_attacker_chosen',
     nights: 9999,
     ownerId: owner2.ownerId,
     paymentMethod: 'free',
-  });
+  }));
+  const ownBooking = await book(url, renter, ownListing, 500);
   const foreignBooking = await book(url, renter, foreignListing, 501);
 
   // Mass-assignment probe 2: an owner tries to move their listing to another owner and mark it paid.
-  const patchedListing = (
-    await call(url, 'PATCH', `/api/hangarshare/listings/${ownListing.id}`, {
-      token: owner1.token,
-      body: { description: 'adversarial fixture', owner_id: owner2.ownerId, ownerId: owner2.ownerId, id: 999_999, is_paid: true, payment_status: 'completed', created_at: '2000-01-01' },
-      expected: 200,
-    })
-  ).listing;
+  const listingProbe = await probe('PATCH', `/api/hangarshare/listings/${ownListing.id}`, owner1.token, {
+    description: 'adversarial fixture', owner_id: owner2.ownerId, ownerId: owner2.ownerId, id: 999_999, is_paid: true, payment_status: 'completed', created_at: '2000-01-01',
+  });
 
   const eventId = `evt_adversarial_${Date.now()}`;
   const payload = JSON.stringify({
@@ -168,7 +186,8 @@ export async function buildWorld(url: string): Promise<World> {
 
   return {
     owner1, owner2, owner3, admin, renter,
-    ownListing, inactiveListing, foreignListing, ownBooking, foreignBooking, patchedListing,
+    ownListing, inactiveListing, foreignListing, ownBooking, foreignBooking,
+    massAssignment: { booking: { status: bookingProbe.status, body: bookingProbe.body }, listing: { status: listingProbe.status, body: listingProbe.body } },
     paid: { payload, signature, eventId, outcome: outcome.body },
     deletedUserToken: await deletedUser(),
   };

@@ -96,7 +96,13 @@ async function connectionFor({ hub, cluster }: Runtime, claims: TokenClaims, con
   return { local: conn };
 }
 
-/** Sends a message to the instance holding the stream. */
+/**
+ * Sends a message to the instance holding the stream and resolves once it was applied there; its
+ * refusal or silence is the caller's error, so `ok` is never answered for an effect that did not happen.
+ */
 async function route({ cluster }: Runtime, target: { remote: string; ownerId: number; admin: boolean }, claims: TokenClaims, connectionId: string, op: ControlMessage['op'], extra: Partial<ControlMessage>) {
-  await cluster!.send({ to: target.remote, op, connectionId, ownerId: target.ownerId, userId: claims.userId, admin: target.admin, ...extra });
+  const refused = await cluster!.send({ to: target.remote, op, connectionId, ownerId: target.ownerId, userId: claims.userId, admin: target.admin, ...extra });
+  if (refused === 'unknown_connection') throw new AppError(404, 'unknown_connection', 'No open stream has this connectionId.');
+  if (refused === 'forbidden_connection') throw new AppError(403, 'forbidden_connection', 'This connectionId belongs to another owner.');
+  if (refused === 'timeout') throw new AppError(503, 'stream_unreachable', 'The instance holding this stream did not answer; retry.', { retryAfter: 1 });
 }

@@ -55,7 +55,7 @@ export async function handleNodeStream(req: IncomingMessage, res: ServerResponse
       end() {
         if (res.writableEnded) return;
         res.end();
-        if (res.destroyed || res.writableLength === 0) return; // nothing buffered: it finishes now
+        if (res.destroyed || res.writableFinished) return; // everything reached the socket
         // A client that stopped reading would keep the socket (and its buffer) forever.
         const timer = setTimeout(() => {
           if (res.destroyed || res.writableFinished) return;
@@ -63,6 +63,7 @@ export async function handleNodeStream(req: IncomingMessage, res: ServerResponse
           res.destroy();
         }, hub.options.writeTimeoutMs ?? 30_000);
         timer.unref();
+        res.once('finish', () => clearTimeout(timer));
         res.once('close', () => clearTimeout(timer));
       },
     };

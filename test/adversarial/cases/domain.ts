@@ -97,7 +97,9 @@ function specific(f: Field): Variant[] {
     case 'day':
       return [
         v('February 30', '2027-02-30'), v('month 13', '2027-13-01'), v('two-digit year', '27-01-01'), v('unpadded', '2027-1-1'),
-        v('a date-time', '2027-01-01T00:00:00Z'), v('a number', 20270101), v('true', true), v('empty', ''), v('NUL inside', '2027-01-01\u0000'),
+        v('a date-time without offset', '2027-01-01T00:00:00'), v('a number', 20270101), v('true', true), v('NUL inside', '2027-01-01\u0000'),
+        // As the portal's edit page sends them: a date-time as loaded, or "" to clear.
+        v('a date-time with offset', '2027-01-01T00:00:00Z', true), v('empty (clears)', '', true),
         v('a real date', '2027-01-01', true),
       ];
     case 'int':
@@ -133,22 +135,26 @@ const CONFIRM: Field[] = [
   { name: 'promoCode', kind: 'text', nullable: true, max: 50 },
 ];
 
-/** Fields of `PATCH /api/hangarshare/listings/[id]` (lib/domain/listing-update.ts). */
+/** Fields of `PATCH /api/hangarshare/listings/[id]` (lib/domain/listing-fields.ts), camelCase as the edit page sends them and snake_case. */
 const LISTING: Field[] = [
   { name: 'status', kind: 'enum', values: LISTING_STATUSES },
   { name: 'total_spaces', kind: 'int' },
   { name: 'totalSpaces', kind: 'int' },
-  ...['hourly_rate', 'daily_rate', 'weekly_rate', 'monthly_rate', 'dailyRate'].map((name): Field => ({ name, kind: 'money', nullable: true })),
-  { name: 'is_available', kind: 'bool' },
+  ...['hourly_rate', 'daily_rate', 'weekly_rate', 'monthly_rate', 'dailyRate', 'hangarSizeSqm'].map((name): Field => ({ name, kind: 'money', nullable: true })),
+  { name: 'is_available', kind: 'bool', nullable: true },
+  { name: 'acceptsOnlinePayment', kind: 'bool', nullable: true },
+  { name: 'cancellationPolicy', kind: 'enum', values: ['flexible', 'moderate', 'strict'], nullable: true },
   { name: 'available_from', kind: 'day', nullable: true },
-  { name: 'available_until', kind: 'day', nullable: true },
+  { name: 'availableUntil', kind: 'day', nullable: true },
   { name: 'description', kind: 'text', nullable: true, max: 5000 },
+  { name: 'specialNotes', kind: 'text', nullable: true, max: 5000 },
 ];
 
-/** Fields of `PATCH /api/hangarshare/owner/bookings/[bookingId]` (lib/domain/booking-status.ts). */
+/** Fields of `PATCH /api/hangarshare/owner/bookings/[bookingId]` (lib/domain/booking-status.ts): the portal's four values. */
+const REQUESTABLE = BOOKING_STATUSES.filter((s) => s !== 'rejected');
 const BOOKING_STATUS: Field[] = [
-  { name: 'booking_status', kind: 'enum', values: BOOKING_STATUSES },
-  { name: 'status', kind: 'enum', values: BOOKING_STATUSES },
+  { name: 'booking_status', kind: 'enum', values: REQUESTABLE },
+  { name: 'status', kind: 'enum', values: REQUESTABLE },
 ];
 
 interface Route {
@@ -195,22 +201,26 @@ function fieldAttacks(r: Route): Attack[] {
 function bodyAttacks(r: Route): Attack[] {
   const a = (name: string, body: Attack['body'], expect: Partial<Attack>, headers = json(r.token)): Attack => ({ name: `${r.label} body: ${name}`, method: r.method, path: r.path, headers, body, ...expect });
   const baseJson = JSON.stringify(r.base).slice(1, -1);
+  // An unknown key is a 400 naming it (a 200 never drops part of a body), so pollution and mass
+  // assignment are refused before the route's own refusal.
+  const unknown = { status: 400, error: 'unknown_field' };
+  const notAnObject = { status: 400, error: 'invalid_field' };
   return [
     a('empty', '', { status: 400, error: 'invalid_json' }),
-    a('an empty object', '{}', { status: 400, error: 'invalid_request' }),
+    a('an empty object', '{}', { status: 400, error: 'missing_fields' }),
     a('malformed', '{"a":', { status: 400, error: 'invalid_json' }),
-    a('an array', `[${JSON.stringify(r.base)}]`, { status: 400, error: 'invalid_request' }),
-    a('null', 'null', { status: 400, error: 'invalid_request' }),
-    a('a string', '"x"', { status: 400, error: 'invalid_request' }),
-    a('nested 1 000 deep', `{${baseJson},"x":${'['.repeat(1000)}${']'.repeat(1000)},"y":${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}}`, r.refusal),
-    a('nested 8 000 deep', `${'['.repeat(8000)}${']'.repeat(8000)}`, { status: 400, error: 'invalid_request' }),
+    a('an array', `[${JSON.stringify(r.base)}]`, notAnObject),
+    a('null', 'null', notAnObject),
+    a('a string', '"x"', notAnObject),
+    a('nested 1 000 deep', `{${baseJson},"x":${'['.repeat(1000)}${']'.repeat(1000)},"y":${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}}`, unknown),
+    a('nested 8 000 deep', `${'['.repeat(8000)}${']'.repeat(8000)}`, notAnObject),
     a('10 MB', `{${baseJson},"pad":"${'x'.repeat(10 * 1024 * 1024)}"}`, { status: 413, error: 'payload_too_large' }),
     a('10 MB chunked', chunked(10 * 1024 * 1024), { status: 413, error: 'payload_too_large' }),
     a('form-encoded', 'a=1', { status: 415, error: 'unsupported_media_type' }, { ...json(r.token), 'content-type': 'application/x-www-form-urlencoded' }),
     a('XML', '<a/>', { status: 415, error: 'unsupported_media_type' }, { ...json(r.token), 'content-type': 'application/xml' }),
-    a('prototype pollution via __proto__', `{${baseJson},"__proto__":{"admin":true,"role":"ADMIN"}}`, r.refusal),
-    a('prototype pollution via constructor.prototype', `{${baseJson},"constructor":{"prototype":{"admin":true}}}`, r.refusal),
-    a('mass assignment: owner_id, ownerId, id, role, created_at', JSON.stringify({ ...r.base, owner_id: 1, ownerId: 1, id: 1, role: 'ADMIN', isAdmin: true, created_at: '2000-01-01' }), r.refusal),
+    a('prototype pollution via __proto__', `{${baseJson},"__proto__":{"admin":true,"role":"ADMIN"}}`, unknown),
+    a('prototype pollution via constructor.prototype', `{${baseJson},"constructor":{"prototype":{"admin":true}}}`, unknown),
+    a('mass assignment: owner_id, ownerId, id, role, created_at', JSON.stringify({ ...r.base, owner_id: 1, ownerId: 1, id: 1, role: 'ADMIN', isAdmin: true, created_at: '2000-01-01' }), unknown),
     a('duplicate keys, the last one invalid', `{${baseJson},${JSON.stringify(r.fields[0].name)}:${JSON.stringify(r.base[r.fields[0].name] ?? 'x')},${JSON.stringify(r.fields[0].name)}:-1}`, { status: 400 }),
   ];
 }
@@ -240,7 +250,7 @@ export function domainAttacks(w: World): Attack[] {
       token: w.renter.token,
       fields: CONFIRM,
       base: { hangarId: w.inactiveListing.id, checkIn: checkIn.toISOString(), checkOut: new Date(checkIn.getTime() + DAY).toISOString(), totalPrice: 100 },
-      refusal: { status: 409, error: 'listing_not_active' },
+      refusal: { status: 404, error: 'listing_not_active' },
     },
     {
       label: "PATCH another owner's listing",
@@ -299,8 +309,45 @@ function rules(w: World, base: Record<string, unknown>): Attack[] {
       path: `/api/hangarshare/owner/bookings/${w.ownBooking.id}`,
       headers: json(w.owner1.token),
       body: JSON.stringify({ booking_status: 'pending' }),
-      status: 409,
+      status: 400,
       error: 'invalid_transition',
+    },
+    confirm('a total that does not match the listing rates', { hangarId: w.ownListing.id, totalPrice: 0.01 }, { status: 400, error: 'price_mismatch' }),
+    confirm('a promo code that does not exist', { hangarId: w.ownListing.id, promoCode: 'FREE100' }, { status: 400, error: 'invalid_promo_code' }),
+    confirm('an unknown key slipped into the body', { hangarId: w.ownListing.id, status: 'completed' }, { status: 400, error: 'unknown_field' }),
+    {
+      name: "POST booking/cancel: another renter's booking",
+      method: 'POST',
+      path: '/api/hangarshare/booking/cancel',
+      headers: json(w.owner2.token),
+      body: JSON.stringify({ bookingId: w.ownBooking.id, reason: 'x' }),
+      status: 403,
+      error: 'forbidden',
+    },
+    {
+      name: 'POST booking/cancel: no reason',
+      method: 'POST',
+      path: '/api/hangarshare/booking/cancel',
+      headers: json(w.renter.token),
+      body: JSON.stringify({ bookingId: w.ownBooking.id }),
+      status: 400,
+      error: 'missing_fields',
+    },
+    {
+      name: "DELETE listing: another owner's listing",
+      method: 'DELETE',
+      path: `/api/hangarshare/listing/${w.foreignListing.id}`,
+      headers: json(w.owner1.token),
+      status: 403,
+      error: 'forbidden',
+    },
+    {
+      name: "DELETE listing: the owner's own listing while a booking of it has not ended",
+      method: 'DELETE',
+      path: `/api/hangarshare/listing/${w.ownListing.id}`,
+      headers: json(w.owner1.token),
+      status: 409,
+      error: 'listing_has_bookings',
     },
     {
       name: 'PATCH booking: the renter cancelling through the owner route',

@@ -1,28 +1,28 @@
 /**
- * `POST /api/hangarshare/booking/confirm` — the portal's booking route. The renter is the token's
- * user (an admin may name another with `userId`). The rules live in `lib/domain/booking-confirm.ts`.
+ * `POST /api/hangarshare/booking/confirm` — the portal's checkout, answering as the portal does.
+ * The renter is the token's user (an admin may name another with `userId`). Rules in
+ * `lib/domain/booking-confirm.ts`; errors worded in `lib/domain/portal-routes.ts`.
  */
 import { authenticateBearer } from '@/lib/domain/access';
-import { ConfirmBookingBody, confirmBooking } from '@/lib/domain/booking-confirm';
-import { errorResponse } from '@/lib/errors';
-import { readJson } from '@/lib/http';
+import { confirmBooking, parseConfirmBody } from '@/lib/domain/booking-confirm';
+import { readObject } from '@/lib/domain/body';
+import { portalErrorResponse } from '@/lib/domain/portal-errors';
+import { CONFIRM_ERRORS } from '@/lib/domain/portal-routes';
 
 export const dynamic = 'force-dynamic';
 
 /**
  * Body `{ hangarId, userId?, checkIn, checkOut, totalPrice, subtotal?, fees?, promoCode? }`.
- * 201 `{ booking, created: true }` with `booking_created` (and `occupancy_changed` when the stay
- * has begun); 200 `{ booking, created: false }` for a repeat within 15 minutes; 400 bad input or
- * dates, 401, 403 `forbidden_user`, 404 `listing_not_found` / `user_not_found`, 409
- * `listing_not_active` / `listing_unavailable` / `outside_availability` / `no_availability`.
+ * 200 `{ success, booking, payment: { clientSecret, paymentIntentId, publishableKey } }` (a replay
+ * within 15 minutes answers the same intent); errors `{ error, code }`.
  */
 export async function POST(req: Request): Promise<Response> {
   try {
     const claims = await authenticateBearer(req);
-    const input = await readJson(req, ConfirmBookingBody);
-    const { booking, created } = await confirmBooking(claims, input);
-    return Response.json({ booking, created }, { status: created ? 201 : 200 });
+    const input = parseConfirmBody(await readObject(req));
+    const { booking, payment } = await confirmBooking(claims, input);
+    return Response.json({ success: true, booking, payment });
   } catch (err) {
-    return errorResponse(err);
+    return portalErrorResponse(err, CONFIRM_ERRORS);
   }
 }

@@ -5,7 +5,8 @@
 import { readText } from '@/lib/http';
 import { handleStripeEvent } from '@/lib/domain/payments';
 import { MAX_WEBHOOK_BYTES, verifyStripeEvent, webhookSecret } from '@/lib/domain/stripe-webhook';
-import { errorResponse } from '@/lib/errors';
+import { portalErrorResponse } from '@/lib/domain/portal-errors';
+import { WEBHOOK_ERRORS } from '@/lib/domain/portal-routes';
 
 export const dynamic = 'force-dynamic';
 /** The SDK's synchronous verifier needs Node's crypto. */
@@ -13,8 +14,9 @@ export const runtime = 'nodejs';
 
 /**
  * 200 `{ received: true, … }` for every verified event (`duplicate`, `ignored` say why nothing
- * changed); 400 `missing_signature` / `invalid_signature` / `invalid_payload`; 413 over 256 KiB;
- * 503 `webhook_not_configured` when STRIPE_WEBHOOK_SECRET is unset.
+ * changed); 400 `{ error: "Invalid signature", code }` (`missing_signature` / `invalid_signature`;
+ * `invalid_payload` for a signed body that is no event); 413 over 256 KiB; 503
+ * `webhook_not_configured` when STRIPE_WEBHOOK_SECRET is unset; 500 `Webhook handler failed`.
  */
 export async function POST(req: Request): Promise<Response> {
   try {
@@ -24,6 +26,6 @@ export async function POST(req: Request): Promise<Response> {
     const event = verifyStripeEvent(rawBody, req.headers.get('stripe-signature'), secret);
     return Response.json(await handleStripeEvent(event));
   } catch (err) {
-    return errorResponse(err);
+    return portalErrorResponse(err, WEBHOOK_ERRORS);
   }
 }

@@ -1,6 +1,7 @@
 'use client';
 /**
- * The four headline cards of the portal: revenue today (R$, 2 decimals), bookings today,
+ * The four headline cards of the portal, with its pt-BR labels ("Receita em Tempo Real / Hoje",
+ * "Reservas Hoje", "Ocupação Atual", "Crescimento / Vs. semana anterior"): revenue today (R$, 2 decimals), bookings today,
  * current occupancy (%, 0 decimals) and week-over-week growth (%, 1 decimal), each with a
  * secondary figure. Skeletons until the first snapshot. A value's element is keyed by its text,
  * so a change replays the highlight animation.
@@ -46,11 +47,11 @@ export function MetricCards({ metrics }: { metrics: RealTimeMetrics | null }): R
   return (
     <div className={styles.cards}>
       <Card
-        title="Receita Hoje"
+        title="Receita em Tempo Real"
         icon={<MoneyIcon />}
         testId="metric-revenue-today"
         value={revenue === null ? null : formatBRL(revenue)}
-        note={m?.revenueLast30Days !== undefined ? `Últimos 30 dias: ${formatBRL(m.revenueLast30Days)}` : 'Em tempo real'}
+        note={m?.revenueLast30Days !== undefined ? `Hoje · Últimos 30 dias: ${formatBRL(m.revenueLast30Days)}` : 'Hoje'}
       />
       <Card
         title="Reservas Hoje"

@@ -1,6 +1,7 @@
 'use client';
 /**
- * Live notifications: the newest bookings (5 shown of the 10 kept) and occupancy changes (3
+ * Live notifications, with the portal's pt-BR labels ("Notificações em Tempo Real", "Últimas Reservas",
+ * "Mudanças de Ocupação", "Hangar {n}"): the newest bookings (5 shown of the 10 kept) and occupancy changes (3
  * shown), an unread count (bookings + occupancy changes, as in the portal) and "Limpar". The
  * lists are an `aria-live` region, so new entries are announced.
  */
@@ -24,7 +25,7 @@ export const OCCUPANCY_SHOWN = 3;
 function BookingItem({ b }: { b: BookingNotification }): ReactElement {
   return (
     <li className={styles.item} data-testid="booking-notification" data-booking-id={b.id}>
-      <span className={styles.hangar}>{b.hangarNumber}</span>
+      <span className={styles.hangar}>Hangar {b.hangarNumber}</span>
       <span className={styles.itemMain}>
         <strong>{b.guestName}</strong>
         <span className={styles.itemSub}>
@@ -39,7 +40,7 @@ function BookingItem({ b }: { b: BookingNotification }): ReactElement {
 function OccupancyItem({ c }: { c: OccupancyChange }): ReactElement {
   return (
     <li className={styles.item} data-testid="occupancy-notification" data-hangar-id={c.hangarId}>
-      <span className={styles.hangar}>{c.hangarNumber}</span>
+      <span className={styles.hangar}>Hangar {c.hangarNumber}</span>
       <span className={styles.itemMain}>
         <span className={c.isNowOccupied ? styles.occupied : styles.freed}>{c.isNowOccupied ? 'Ocupado' : 'Liberado'}</span>
         <span className={styles.itemSub}>
@@ -58,7 +59,7 @@ export function NotificationsPanel({ bookings, occupancy, onClear }: Notificatio
     <section className={styles.panel} aria-labelledby="notifications-title" data-testid="notifications">
       <div className={styles.panelHead}>
         <h2 id="notifications-title" className={styles.panelTitle}>
-          <BellIcon /> Notificações
+          <BellIcon /> Notificações em Tempo Real
           <span className={styles.badge} data-count={unread} data-testid="unread-count" aria-label={`${unread} não lidas`}>
             {unread}
           </span>
@@ -68,7 +69,7 @@ export function NotificationsPanel({ bookings, occupancy, onClear }: Notificatio
         </button>
       </div>
       <div className={styles.live} aria-live="polite" aria-relevant="additions">
-        <h3 className={styles.subTitle}>Novas reservas</h3>
+        <h3 className={styles.subTitle}>Últimas Reservas</h3>
         {bookings.length === 0 ? (
           <p className={styles.empty}>Nenhuma reserva nova desde que você abriu o painel.</p>
         ) : (
@@ -78,7 +79,7 @@ export function NotificationsPanel({ bookings, occupancy, onClear }: Notificatio
             ))}
           </ul>
         )}
-        <h3 className={styles.subTitle}>Ocupação</h3>
+        <h3 className={styles.subTitle}>Mudanças de Ocupação</h3>
         {occupancy.length === 0 ? (
           <p className={styles.empty}>Nenhuma mudança de ocupação.</p>
         ) : (

@@ -3,6 +3,8 @@ import { and, eq } from 'drizzle-orm';
 import { type Db } from '@/lib/db/client';
 import { hangarBookings, realtimeEvents, type BookingStatus } from '@/lib/db/schema';
 import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser, routeParams } from '@/test/support/fixtures';
+import { bookingRefunds } from '@/lib/db/schema';
+import { expectRefusal, expectShape, INVALID_TRANSITION, OWNER_BOOKING_GET_OK, OWNER_BOOKING_PATCH_OK } from '@/test/support/portal-contract';
 import { GET, PATCH } from './route';
 import { getDb } from '@/lib/runtime';
 
@@ -40,34 +42,36 @@ beforeAll(async () => {
 afterEach(() => bus.clear());
 
 describe('GET /api/hangarshare/owner/bookings/[bookingId]', () => {
-  it('returns the booking to its listing owner, an admin and its renter', async () => {
+  it("returns the portal's view of the booking to its listing owner, an admin and its renter", async () => {
     const b = await booking('pending');
     for (const token of [owner.token, admin.token, renter.token]) {
       const res = await get(token, String(b.id));
       expect(res.status).toBe(200);
-      expect((await res.json()).booking).toMatchObject({ id: b.id, hangarId: listing.id, userId: renter.userId, status: 'pending', totalPrice: 250.5 });
+      const body = expectShape(OWNER_BOOKING_GET_OK, await res.json());
+      expect(body.booking).toMatchObject({
+        id: b.id, listing_id: listing.id, user_id: renter.userId, total: '250.50', booking_status: 'pending', payment_status: 'pending',
+        special_requests: null, icaoCode: 'SBMT', hangarNumber: listing.hangarNumber, dailyRate: '500.00', owner_id: owner.ownerId,
+        owner_user_id: owner.userId, clientName: expect.stringMatching(/^User\d+$/), clientEmail: expect.stringMatching(/@test\.local$/),
+      });
     }
   });
 
-  it('refuses another owner and a stranger with 403', async () => {
+  it('refuses another owner and a stranger with 403 and the portal sentence', async () => {
     const b = await booking('pending');
     const stranger = await createUser(db);
     for (const token of [otherOwner.token, stranger.token]) {
-      const res = await get(token, String(b.id));
-      expect(res.status).toBe(403);
-      expect(await res.json()).toEqual({ error: 'forbidden', message: expect.any(String) });
+      await expectRefusal(await get(token, String(b.id)), 403, 'Você não tem permissão para ver esta reserva', 'forbidden');
     }
   });
 
   it.each(['abc', '0', '-1', '01', '1.5', '2147483648', '99999999999'])('answers 400 for the id %j', async (id) => {
-    const res = await get(owner.token, id);
-    expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('invalid_id');
+    await expectRefusal(await get(owner.token, id), 400, 'ID de reserva inválido', 'invalid_id');
   });
 
-  it('answers 404 for a missing booking and 401 without a token', async () => {
-    expect((await get(owner.token, '2147483647')).status).toBe(404);
-    expect((await get(undefined, '1')).status).toBe(401);
+  it('answers 404 Reserva não encontrada, and 401 Não autorizado / Token inválido', async () => {
+    await expectRefusal(await get(owner.token, '2147483647'), 404, 'Reserva não encontrada', 'booking_not_found');
+    await expectRefusal(await get(undefined, '1'), 401, 'Não autorizado', 'missing_token');
+    await expectRefusal(await get('x.y.z', '1'), 401, 'Token inválido', 'invalid_token');
   });
 });
 
@@ -81,7 +85,9 @@ describe('PATCH transitions', () => {
     const b = await booking(from);
     const res = await patch(owner.token, b.id, { booking_status: to });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ booking: { id: b.id, status: to }, changed: true });
+    const body = expectShape(OWNER_BOOKING_PATCH_OK, await res.json());
+    const label = { confirmed: 'Confirmada', cancelled: 'Cancelada', completed: 'Concluída' }[to];
+    expect(body).toMatchObject({ message: `Reserva atualizada para: ${label}`, booking: { id: b.id, status: to, total: '250.50' } });
     expect(await statusOf(b.id)).toBe(to);
     expect(bus.types()).toEqual([type]); // a future stay: occupancy does not move
     expect(bus.events[0].data).toEqual({ id: String(b.id), hangarId: listing.id, hangarNumber: listing.hangarNumber, status: to, previousStatus: from, amount: 250.5 });
@@ -102,21 +108,41 @@ describe('PATCH transitions', () => {
     ['cancelled', 'confirmed'],
     ['cancelled', 'pending'],
     ['rejected', 'confirmed'],
-  ] as const)('refuses %s → %s with 409 and changes nothing', async (from, to) => {
+  ] as const)('refuses %s → %s with 400, the labels and the allowed transitions, and changes nothing', async (from, to) => {
     const b = await booking(from);
+    if (to === 'rejected') {
+      // Not one of the values the portal's route takes at all.
+      await expectRefusal(await patch(owner.token, b.id, { booking_status: 'rejected' }), 400, 'Status de reserva inválido', 'invalid_field');
+      expect(await statusOf(b.id)).toBe(from);
+      return;
+    }
     const res = await patch(owner.token, b.id, { booking_status: to });
-    expect(res.status).toBe(409);
-    expect((await res.json()).error).toBe('invalid_transition');
+    expect(res.status).toBe(400);
+    const body = expectShape(INVALID_TRANSITION, await res.json());
+    const labels: Record<string, string> = { pending: 'Pendente', confirmed: 'Confirmada', completed: 'Concluída', cancelled: 'Cancelada', rejected: 'Rejeitada' };
+    expect(body).toEqual({
+      error: `Transição inválida: ${labels[from]} → ${labels[to]}`, code: 'invalid_transition', currentStatus: from, requestedStatus: to,
+      allowedTransitions: { pending: ['confirmed', 'cancelled'], confirmed: ['completed', 'cancelled'] }[from as string] ?? [],
+    });
     expect(await statusOf(b.id)).toBe(from);
     expect(bus.events).toEqual([]);
   });
 
-  it('treats a request for the current status as a no-op (200, changed: false, no event)', async () => {
+  it('treats a request for the current status as a no-op (200, no event)', async () => {
     const b = await booking('confirmed');
     const res = await patch(owner.token, b.id, { booking_status: 'confirmed' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ booking: { status: 'confirmed' }, changed: false });
+    expect(expectShape(OWNER_BOOKING_PATCH_OK, await res.json())).toMatchObject({ booking: { status: 'confirmed' }, refundNeeded: false });
     expect(bus.events).toEqual([]);
+  });
+
+  it('refunds in full when the owner cancels a paid booking (refundNeeded), recording the refund', async () => {
+    const b = await createBooking(db, listing.id, renter.userId, { status: 'confirmed', totalPrice: 250.5, paymentIntent: 'pi_local_00000000000000000000abcd' });
+    const body = expectShape(OWNER_BOOKING_PATCH_OK, await (await patch(owner.token, b.id, { booking_status: 'cancelled' })).json());
+    expect(body).toMatchObject({ refundNeeded: true, booking: { status: 'cancelled', paymentStatus: 'refunded' } });
+    expect(await db.select().from(bookingRefunds).where(eq(bookingRefunds.bookingId, b.id))).toEqual([
+      expect.objectContaining({ amount: '250.50', status: 'local', requestedBy: owner.userId }),
+    ]);
   });
 
   it('accepts { status } as well, and an admin may change any booking', async () => {
@@ -156,30 +182,29 @@ describe('PATCH refusals', () => {
     const b = await booking('pending');
     const stranger = await createUser(db);
     for (const token of [renter.token, otherOwner.token, stranger.token]) {
-      const res = await patch(token, b.id, { booking_status: 'cancelled' });
-      expect(res.status).toBe(403);
+      await expectRefusal(await patch(token, b.id, { booking_status: 'cancelled' }), 403, 'Você não tem permissão para atualizar esta reserva', 'forbidden');
     }
     expect(await statusOf(b.id)).toBe('pending');
     expect(bus.events).toEqual([]);
   });
 
   it.each([
-    ['an empty body', {}],
-    ['an unknown status', { booking_status: 'paid' }],
-    ['a non-string status', { booking_status: 3 }],
-    ['disagreeing fields', { booking_status: 'confirmed', status: 'cancelled' }],
-    ['malformed JSON', '{'],
-  ])('refuses %s with 400', async (_name, body) => {
+    ['an empty body', {}, 'Status de reserva inválido', 'missing_fields'],
+    ['an unknown status', { booking_status: 'paid' }, 'Status de reserva inválido', 'invalid_field'],
+    ['a non-string status', { booking_status: 3 }, 'Status de reserva inválido', 'invalid_field'],
+    ['disagreeing fields', { booking_status: 'confirmed', status: 'cancelled' }, 'Status de reserva inválido', 'conflicting_fields'],
+    ['an unknown key', { booking_status: 'confirmed', note: 'x' }, 'Campo desconhecido: note', 'unknown_field'],
+    ['malformed JSON', '{', 'Corpo da requisição não é um JSON válido', 'invalid_json'],
+  ])('refuses %s with 400', async (_name, body, error, code) => {
     const b = await booking('pending');
-    const res = await patch(owner.token, b.id, body);
-    expect(res.status).toBe(400);
+    await expectRefusal(await patch(owner.token, b.id, body), 400, error, code);
     expect(await statusOf(b.id)).toBe('pending');
   });
 
   it('answers 404 for a missing booking, 400 for a bad id and 401 without a token', async () => {
-    expect((await patch(owner.token, 2_000_000_000, { booking_status: 'cancelled' })).status).toBe(404);
-    expect((await patch(owner.token, 'x', { booking_status: 'cancelled' })).status).toBe(400);
-    expect((await patch(undefined, 1, { booking_status: 'cancelled' })).status).toBe(401);
+    await expectRefusal(await patch(owner.token, 2_000_000_000, { booking_status: 'cancelled' }), 404, 'Reserva não encontrada', 'booking_not_found');
+    await expectRefusal(await patch(owner.token, 'x', { booking_status: 'cancelled' }), 400, 'ID de reserva inválido', 'invalid_id');
+    await expectRefusal(await patch(undefined, 1, { booking_status: 'cancelled' }), 401, 'Não autorizado', 'missing_token');
   });
 });
 
@@ -190,7 +215,7 @@ describe('PATCH concurrency', () => {
       patch(owner.token, b.id, { booking_status: 'completed' }),
       patch(admin.token, b.id, { booking_status: 'cancelled' }),
     ]);
-    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     expect(bus.events).toHaveLength(1);
   });
 });
