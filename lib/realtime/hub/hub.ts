@@ -39,8 +39,6 @@ export interface HubOptions {
   maxConnections: number;
   maxQueued: number;
   drainMs: number;
-  /** Longest replay served; a client further behind gets `reset` (caps the history scan). */
-  replayLimit?: number;
   /** Streams are ended with `reconnect` after this many seconds (0 = never). */
   maxStreamSeconds?: number;
   /**
@@ -219,8 +217,8 @@ export class Hub {
 
   /** What a joining stream needs of the hub. */
   private get joinContext() {
-    const { log, metrics, heartbeatMs, replayLimit } = this.options;
-    return { log, metrics, heartbeatMs, replayLimit, onReset: () => this.stats.reset() };
+    const { log, metrics, heartbeatMs } = this.options;
+    return { log, metrics, heartbeatMs, onReset: () => this.stats.reset() };
   }
 
   /**

@@ -2,8 +2,9 @@
  * How a new stream catches up without gap or duplicate (Mercure's order, over our log): the
  * connection is registered first, so every event the bus delivers from then on is held for it;
  * then the log head is read and the events after the client's `Last-Event-ID` up to that head are
- * replayed; then the held live events newer than the last replayed one go out. A client whose
- * position is no longer in the log (pruned, from the future, or too far behind) gets one `reset`.
+ * replayed, page by page at the client's pace; then the held live events newer than the last
+ * replayed one go out. A client whose position is no longer in the log (pruned, or from the
+ * future) gets one `reset`; a client far behind whose history is still there gets all of it.
  */
 import type { EventLog } from '../log/event-log';
 import type { LoggedEvent, MetricsSnapshot } from '../wire/events';
@@ -11,15 +12,14 @@ import { encodeFrame } from '../wire/sse';
 import type { OwnerChannel } from './channel';
 import type { Connection } from './connection';
 
-const DEFAULT_REPLAY_LIMIT = 5_000;
+/** Events read from the log per replay query. */
+const REPLAY_PAGE = 1_000;
 
 /** What a join needs of its hub. */
 export interface JoinContext {
   log: EventLog;
   metrics: { get(ownerId: number): Promise<MetricsSnapshot> };
   heartbeatMs: number;
-  /** Longest replay served; a client further behind gets `reset`. Default 5 000. */
-  replayLimit?: number;
   /** Counts a `reset` sent. */
   onReset(): void;
 }
@@ -27,7 +27,6 @@ export interface JoinContext {
 /** Runs the connected → replay/reset → metrics → live sequence for a freshly opened connection. */
 export async function joinStream(ctx: JoinContext, channel: OwnerChannel, c: Connection, lastEventId?: number): Promise<void> {
   const { log, metrics, heartbeatMs } = ctx;
-  const limit = ctx.replayLimit ?? DEFAULT_REPLAY_LIMIT;
   const ownerId = c.ownerId;
   // Computed while the head is read; a push computed later still wins (snapshots are versioned).
   const snapshot = metrics.get(ownerId);
@@ -35,7 +34,7 @@ export async function joinStream(ctx: JoinContext, channel: OwnerChannel, c: Con
   try {
     const head = await startPosition(log, channel, ownerId, lastEventId);
     if (c.closed) return;
-    const replay = lastEventId === undefined ? [] : await readReplay(log, ownerId, lastEventId, head, limit);
+    const replay = lastEventId === undefined ? [] : await firstPage(log, ownerId, lastEventId, head);
     if (c.closed) return;
     c.send(
       encodeFrame({
@@ -54,12 +53,7 @@ export async function joinStream(ctx: JoinContext, channel: OwnerChannel, c: Con
       c.lastSeq = head;
     } else {
       c.lastSeq = lastEventId ?? head;
-      for (const e of replay) {
-        c.send(encodeFrame({ event: e.type, id: e.seq, data: e.data, ownerId, timestamp: e.timestamp }));
-        c.lastSeq = e.seq;
-        await c.waitForRoom();
-        if (c.closed) return;
-      }
+      if (!(await replayUpTo(log, c, replay, head))) return;
     }
     await sendSnapshot(c);
     c.goLive();
@@ -95,11 +89,38 @@ async function startPosition(log: EventLog, channel: OwnerChannel, ownerId: numb
   return Math.max(logHead, channel.position() ?? 0);
 }
 
-/** The events after `after` up to `head`, or 'gap' when the log cannot provide exactly them. */
-async function readReplay(log: EventLog, ownerId: number, after: number, head: number, limit: number): Promise<LoggedEvent[] | 'gap'> {
+/**
+ * The first page of events after `after` (up to `head`), or 'gap' when the log cannot provide
+ * them from `after + 1` on: pruned, or a position from the future.
+ */
+async function firstPage(log: EventLog, ownerId: number, after: number, head: number): Promise<LoggedEvent[] | 'gap'> {
   if (after === head) return [];
-  if (after > head || head - after > limit) return 'gap';
-  const events = await log.read(ownerId, after, head, limit);
-  const complete = events.length === head - after && events[0]?.seq === after + 1;
-  return complete ? events : 'gap';
+  if (after > head) return 'gap';
+  const events = await log.read(ownerId, after, head, REPLAY_PAGE);
+  return events[0]?.seq === after + 1 ? events : 'gap';
+}
+
+/**
+ * Sends `page` and the pages after it up to `head`, each frame paced by the client's reads.
+ * Returns false when the stream closed, or was sent back to resume because the log lost events
+ * while it was being replayed (the rejoin then tells the client `reset`).
+ */
+async function replayUpTo(log: EventLog, c: Connection, first: LoggedEvent[], head: number): Promise<boolean> {
+  let page = first;
+  while (page.length > 0) {
+    for (const e of page) {
+      if (e.seq !== c.lastSeq + 1) {
+        c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: 0 } }, 'history_gap');
+        return false;
+      }
+      c.send(encodeFrame({ event: e.type, id: e.seq, data: e.data, ownerId: c.ownerId, timestamp: e.timestamp }));
+      c.lastSeq = e.seq;
+      await c.waitForRoom();
+      if (c.closed) return false;
+    }
+    page = c.lastSeq < head ? await log.read(c.ownerId, c.lastSeq, head, REPLAY_PAGE) : [];
+    if (c.closed) return false;
+  }
+  if (c.lastSeq < head) c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: 0 } }, 'history_gap');
+  return !c.closed;
 }

@@ -102,6 +102,19 @@ describe('exact resume from the log', () => {
   });
 });
 
+describe('a client far behind', () => {
+  it('gets its whole history when the log still holds it, however long (no replay cap, no reset), paged and paced', async () => {
+    const o = await createOwner(db);
+    await transactWithEvents(async (_tx, emit) => {
+      for (let i = 0; i < 6_000; i++) await emit(o.ownerId, 'revenue_received', { bookingId: String(i), amount: 1, currency: 'BRL', paymentIntentId: `pi_${i}`, receivedAt: new Date(0).toISOString() });
+    });
+    const s = await track(openStream({ token: o.token, lastEventId: 10 }));
+    await s.until(() => s.seqs().at(-1) === 6_000 || s.ended, 60_000, 'the whole replay');
+    expect(s.of('reset')).toHaveLength(0);
+    expect(s.seqs()).toEqual(range(11, 6_000));
+  }, 120_000);
+});
+
 describe('the transactional log', () => {
   it('numbers concurrent writers of one owner gap-free, and a live stream gets them in order', async () => {
     const o = await createOwner(db);
