@@ -30,7 +30,8 @@ const server = createServer((req, res) => {
   }
   handle(req, res).catch((err) => {
     console.error('[next] request handler failed', (err as Error).message);
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal_error","message":"Something went wrong on our side."}');
+    if (!res.headersSent)
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal_error","message":"Something went wrong on our side."}');
     else res.destroy();
   });
 });

@@ -31,7 +31,7 @@ let live = 0;
 let receipts: number[] = [];
 /** Streams of the current open/storm still waiting for `connected`. */
 let waiting = 0;
-let queue: Held[] = [];
+const queue: Held[] = [];
 let inFlight = 0;
 let concurrency = Infinity;
 /** The frame that makes a stream live: `connected`, or the first `metrics_updated` (the end of the app's join). */
@@ -132,7 +132,7 @@ function connect(h: Held): void {
     let buf = '';
     res.on('data', (chunk: string) => {
       buf += chunk;
-      let i;
+      let i: number;
       while ((i = buf.indexOf('\n\n')) >= 0) {
         const frame = buf.slice(0, i);
         buf = buf.slice(i + 2);

@@ -71,8 +71,11 @@ async function onNotify(payload: string): Promise<void> {
   const c = claim(payload);
   if (!c) return;
   if (batchReads) return queueRead(c.ownerId, c.from, c.seq);
-  deliver(c.ownerId, await sql<Row[]>`select seq, type, payload, created_at from realtime_events
-    where owner_id = ${c.ownerId} and seq > ${c.from} and seq <= ${c.seq} order by seq`);
+  deliver(
+    c.ownerId,
+    await sql<Row[]>`select seq, type, payload, created_at from realtime_events
+    where owner_id = ${c.ownerId} and seq > ${c.from} and seq <= ${c.seq} order by seq`,
+  );
 }
 
 const pendingReads = new Map<number, { from: number; to: number }>();
@@ -157,9 +160,12 @@ const server = createServer((req, res) => {
   void stream(req, res, ownerId);
 });
 
-setInterval(() => {
-  for (const set of owners.values()) for (const res of set) res.write(PING);
-}, Number(process.env.FLOOR_HEARTBEAT_MS ?? 30_000)).unref();
+setInterval(
+  () => {
+    for (const set of owners.values()) for (const res of set) res.write(PING);
+  },
+  Number(process.env.FLOOR_HEARTBEAT_MS ?? 30_000),
+).unref();
 
 await sql.listen(EVENTS_CHANNEL, (p) => void onNotify(p).catch((err) => console.error('[floor]', err)));
 listening = true;

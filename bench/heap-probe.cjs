@@ -75,7 +75,7 @@ function install(port) {
       fullGc();
       return { file: v8.writeHeapSnapshot(u.searchParams.get('file')) };
     }
-    throw new Error('unknown probe path ' + u.pathname);
+    throw new Error(`unknown probe path ${u.pathname}`);
   }
 
   const server = http.createServer((req, res) => {
@@ -83,7 +83,7 @@ function install(port) {
       (body) => res.end(JSON.stringify(body)),
       (err) => {
         res.statusCode = 500;
-        res.end(JSON.stringify({ error: String(err && err.stack) }));
+        res.end(JSON.stringify({ error: String(err?.stack) }));
       },
     );
   });

@@ -141,9 +141,11 @@ async function batchedTicks(db: Db, ids: number[], now: number): Promise<{ cold:
 async function oneAtATime(db: Db, ids: number[], now: number, runs: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    times.push(await time(async () => {
-      for (const id of ids) await computeOwnerMetrics(db, id, { now: new Date(now), timeZone: TZ });
-    }));
+    times.push(
+      await time(async () => {
+        for (const id of ids) await computeOwnerMetrics(db, id, { now: new Date(now), timeZone: TZ });
+      }),
+    );
   }
   return median(times);
 }
@@ -167,7 +169,10 @@ async function measure(db: Db, all: number[], at: number, n: number): Promise<st
 
 /** Both index configurations, interleaved per owner count so a busy machine affects both alike. */
 async function compare(database: Database, all: number[], at: number): Promise<string[]> {
-  const header = ['| connected owners | batched tick, steady (median) | batched tick, cold (median) | one at a time (median) | ratio steady / cold |', '|---|---|---|---|---|'];
+  const header = [
+    '| connected owners | batched tick, steady (median) | batched tick, cold (median) | one at a time (median) | ratio steady / cold |',
+    '|---|---|---|---|---|',
+  ];
   const tables = { without: [...header], with: [...header] };
   for (const n of [100, 1_000, 5_000]) {
     for (const on of [false, true]) {
@@ -194,9 +199,17 @@ async function main() {
   const all = (await rows<{ id: number }>(db, sql`select id from hangar_owners order by id`)).map((r) => r.id);
   log(`${JSON.stringify(await counts(db))}; now = ${now}; time zone ${TZ}; ${RUNS} runs per batched measurement, 3 per one-at-a-time`);
   const [{ version }] = await rows<{ version: string }>(db, sql`select version()`);
-  log(`${cpus().length} CPUs, Node ${process.version}, ${version.split(' on ')[0]}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  log(
+    `${cpus().length} CPUs, Node ${process.version}, ${version.split(' on ')[0]}; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   const report = await compare(database, all, at);
-  log(`load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  log(
+    `load average at the end ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(report.join('\n'));
   await database.close();
 }

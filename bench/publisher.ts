@@ -11,10 +11,7 @@ import type { OccupancyChangedData } from '../lib/realtime/wire/events';
 import { nowMs, sleep } from './lib/stats';
 
 /** Orchestrator → publisher. */
-export type PublisherCommand =
-  | { cmd: 'steady'; owners: number[]; rate: number; seconds: number }
-  | { cmd: 'broadcast'; owners: number[] }
-  | { cmd: 'close' };
+export type PublisherCommand = { cmd: 'steady'; owners: number[]; rate: number; seconds: number } | { cmd: 'broadcast'; owners: number[] } | { cmd: 'close' };
 
 /** Publisher → orchestrator. */
 export type PublisherReply =
@@ -30,7 +27,15 @@ const MAX_IN_FLIGHT = 64;
 const reply = (m: PublisherReply) => process.send?.(m);
 
 function payload(ownerId: number, n: number): OccupancyChangedData {
-  return { hangarId: ownerId, hangarNumber: `B-${n}`, occupancyRate: n % 100, totalSpots: 4, occupiedSpots: n % 4, isNowOccupied: n % 2 === 0, timestamp: Date.now() };
+  return {
+    hangarId: ownerId,
+    hangarNumber: `B-${n}`,
+    occupancyRate: n % 100,
+    totalSpots: 4,
+    occupiedSpots: n % 4,
+    isNowOccupied: n % 2 === 0,
+    timestamp: Date.now(),
+  };
 }
 
 /** Fisher–Yates, so consecutive events go to different owners. */

@@ -47,8 +47,14 @@ async function prepareDatabase() {
   const { getDatabase } = await import('../lib/runtime');
   const { users, hangarOwners } = await import('../lib/db/schema');
   const { db } = await getDatabase();
-  const u = await db.insert(users).values(Array.from({ length: OWNERS + 1 }, (_, i) => ({ email: `soak${i}@x`, firstName: `S${i}`, role: i === 0 ? 'ADMIN' : 'user' }))).returning({ id: users.id });
-  const owners = await db.insert(hangarOwners).values(u.slice(1).map((x) => ({ userId: x.id, companyName: `Soak ${x.id}` }))).returning({ id: hangarOwners.id, userId: hangarOwners.userId });
+  const u = await db
+    .insert(users)
+    .values(Array.from({ length: OWNERS + 1 }, (_, i) => ({ email: `soak${i}@x`, firstName: `S${i}`, role: i === 0 ? 'ADMIN' : 'user' })))
+    .returning({ id: users.id });
+  const owners = await db
+    .insert(hangarOwners)
+    .values(u.slice(1).map((x) => ({ userId: x.id, companyName: `Soak ${x.id}` })))
+    .returning({ id: hangarOwners.id, userId: hangarOwners.userId });
   return { adminId: u[0].id, owners: owners.map((o) => ({ ownerId: o.id, userId: o.userId! })) };
 }
 
@@ -79,7 +85,13 @@ async function main() {
   const { adminId, owners } = await prepareDatabase();
   console.log(`[soak] building into .next-soak …`);
   buildApp('.next-soak');
-  const server = await startInstance(Number(args.port), { NEXT_DIST_DIR: '.next-soak', DATABASE_URL: dbUrl, JWT_SECRET: SECRET, NODE_OPTIONS: '--expose-gc', WS_MAX_CONNECTIONS_PER_OWNER: '1000' });
+  const server = await startInstance(Number(args.port), {
+    NEXT_DIST_DIR: '.next-soak',
+    DATABASE_URL: dbUrl,
+    JWT_SECRET: SECRET,
+    NODE_OPTIONS: '--expose-gc',
+    WS_MAX_CONNECTIONS_PER_OWNER: '1000',
+  });
   const adminToken = await sign(adminId, 'ADMIN', 7200 + MINUTES * 60);
   const tokens = await Promise.all(owners.map((o) => sign(o.userId, 'user', 7200 + MINUTES * 60)));
   const { getWebSocketServer } = await import('../lib/realtime/portal-broadcast-api');
@@ -93,27 +105,58 @@ async function main() {
     const s = await stats();
     const t = Math.round((Date.now() - t0) / 1000);
     samples.push({ t, heap: s.heapUsed / 2 ** 20, rss: s.rss / 2 ** 20 });
-    rowsOut.push([t, (s.heapUsed / 2 ** 20).toFixed(2), (s.rss / 2 ** 20).toFixed(2), s.connections, s.eventsPublished, s.eventsDelivered, s.connectionsOpened, s.connectionsClosed].join(','));
-    console.log(`[soak] t=${t}s heap=${(s.heapUsed / 2 ** 20).toFixed(1)}MB rss=${(s.rss / 2 ** 20).toFixed(1)}MB streams=${s.connections} events=${s.eventsPublished} errors=${JSON.stringify(Object.fromEntries(errors))}`);
+    rowsOut.push(
+      [
+        t,
+        (s.heapUsed / 2 ** 20).toFixed(2),
+        (s.rss / 2 ** 20).toFixed(2),
+        s.connections,
+        s.eventsPublished,
+        s.eventsDelivered,
+        s.connectionsOpened,
+        s.connectionsClosed,
+      ].join(','),
+    );
+    console.log(
+      `[soak] t=${t}s heap=${(s.heapUsed / 2 ** 20).toFixed(1)}MB rss=${(s.rss / 2 ** 20).toFixed(1)}MB streams=${s.connections} events=${s.eventsPublished} errors=${JSON.stringify(Object.fromEntries(errors))}`,
+    );
   };
   const pick = () => Math.floor(Math.random() * owners.length);
-  for (let i = 0; i < POOL; i++) { const k = pick(); pool.push(open(server.url, tokens[k], owners[k].ownerId, owners[k].userId, errors)); }
+  for (let i = 0; i < POOL; i++) {
+    const k = pick();
+    pool.push(open(server.url, tokens[k], owners[k].ownerId, owners[k].userId, errors));
+  }
   let eventNo = 0;
   const churn = setInterval(() => {
     for (let i = 0; i < CHURN; i++) pool.shift()?.req.destroy();
-    for (let i = 0; i < CHURN; i++) { const k = pick(); pool.push(open(server.url, tokens[k], owners[k].ownerId, owners[k].userId, errors)); }
+    for (let i = 0; i < CHURN; i++) {
+      const k = pick();
+      pool.push(open(server.url, tokens[k], owners[k].ownerId, owners[k].userId, errors));
+    }
   }, 1000);
   const publisher = setInterval(() => {
     for (let i = 0; i < RATE / 10; i++) {
       const o = owners[eventNo++ % owners.length];
-      void getWebSocketServer().broadcastRevenueUpdate(o.ownerId, { bookingId: String(eventNo), amount: eventNo % 1000, currency: 'BRL', paymentIntentId: `pi_soak_${eventNo}`, receivedAt: new Date().toISOString() }).catch(() => errors.set('publish', (errors.get('publish') ?? 0) + 1));
+      void getWebSocketServer()
+        .broadcastRevenueUpdate(o.ownerId, {
+          bookingId: String(eventNo),
+          amount: eventNo % 1000,
+          currency: 'BRL',
+          paymentIntentId: `pi_soak_${eventNo}`,
+          receivedAt: new Date().toISOString(),
+        })
+        .catch(() => errors.set('publish', (errors.get('publish') ?? 0) + 1));
     }
   }, 100);
   const refresher = setInterval(async () => {
     for (const s of pool.slice(Math.floor(pool.length / 2), Math.floor(pool.length / 2) + 10)) {
       if (!s.connectionId) continue;
       const token = await sign(s.userId, 'user', 7200 + MINUTES * 60);
-      await fetch(`${server.url}/api/ws`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ type: 'auth', token, ownerId: String(s.ownerId), connectionId: s.connectionId }) })
+      await fetch(`${server.url}/api/ws`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ type: 'auth', token, ownerId: String(s.ownerId), connectionId: s.connectionId }),
+      })
         .then((r) => r.status !== 200 && errors.set(`refresh ${r.status}`, (errors.get(`refresh ${r.status}`) ?? 0) + 1))
         .catch(() => {});
     }
@@ -133,7 +176,7 @@ async function main() {
   const growth = (last.heap - warm.heap) / warm.heap;
   const pass = end.connections === 0 && Math.abs(growth) <= 0.1;
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'soak.csv'), rowsOut.join('\n') + '\n');
+  writeFileSync(join(out, 'soak.csv'), `${rowsOut.join('\n')}\n`);
   const svg = lineChartSvg({
     title: `Soak: ${MINUTES} min, churn ${CHURN}/s, ${RATE} events/s, ${POOL} streams`,
     xLabel: 'time (s)',

@@ -67,7 +67,11 @@ function options() {
       'no-storm': { type: 'boolean', default: false },
     },
   });
-  const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = (s: string) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const transports = list(values.transport!) as TargetKind[];
   for (const t of transports) if (!ALL.includes(t)) throw new Error(`unknown transport ${t} (${ALL.join(', ')})`);
   return {
@@ -124,7 +128,26 @@ async function main(): Promise<void> {
     buildApp({ ...process.env, JWT_SECRET: secret });
   }
   const emptyAppDir = opt.transports.includes('empty') ? buildEmptyRouteApp(OUT) : '';
-  const ctx: RunContext = { dbUrl, secret, owners, tokens, port: 3401, rate: opt.rate, seconds: opt.seconds, rounds: opt.rounds, perOwner: opt.perOwner, fixedOwners: opt.owners, clients: opt.clients, profile: opt.profile, snapshot: opt.snapshot, heartbeatMs: opt.heartbeatMs, noStorm: opt.noStorm, outDir: OUT, emptyAppDir, log };
+  const ctx: RunContext = {
+    dbUrl,
+    secret,
+    owners,
+    tokens,
+    port: 3401,
+    rate: opt.rate,
+    seconds: opt.seconds,
+    rounds: opt.rounds,
+    perOwner: opt.perOwner,
+    fixedOwners: opt.owners,
+    clients: opt.clients,
+    profile: opt.profile,
+    snapshot: opt.snapshot,
+    heartbeatMs: opt.heartbeatMs,
+    noStorm: opt.noStorm,
+    outDir: OUT,
+    emptyAppDir,
+    log,
+  };
   for (const n of opt.sizes) {
     for (const t of opt.transports) {
       const run = await runOne(ctx, t, n).catch((err: Error) => {

@@ -11,7 +11,11 @@ export const DAY_MS = 86_400_000;
 
 /** A non-2xx answer: the machine code (`code` on the portal routes, `error` elsewhere) and the sentence. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(`${status} ${code}: ${message}`);
   }
 }
@@ -68,13 +72,20 @@ export const ACCOUNTS = {
 
 /** The HTTP API of one server. */
 export class HangarApi {
-  constructor(readonly baseUrl: string, private readonly webhookSecret?: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly webhookSecret?: string,
+  ) {}
 
   async request<T>(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
     if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
     if (opts.body !== undefined || opts.raw !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)) });
+    const res = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers,
+      body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+    });
     const text = await res.text();
     const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     // Portal routes answer { error: <sentence>, code }; the rest of the API { error: <code>, message }.
@@ -90,8 +101,14 @@ export class HangarApi {
     try {
       const row = await this.request<ListingRow>('GET', `/api/hangarshare/listings/${id}`, { token });
       return {
-        id: row.id, ownerId: row.owner_id, hangarNumber: row.hangar_number, status: row.status, dailyRate: Number(row.daily_rate ?? 0),
-        weeklyRate: num(row.weekly_rate), monthlyRate: num(row.monthly_rate), totalSpaces: row.total_spaces,
+        id: row.id,
+        ownerId: row.owner_id,
+        hangarNumber: row.hangar_number,
+        status: row.status,
+        dailyRate: Number(row.daily_rate ?? 0),
+        weeklyRate: num(row.weekly_rate),
+        monthlyRate: num(row.monthly_rate),
+        totalSpaces: row.total_spaces,
       };
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return null;
@@ -107,12 +124,19 @@ export class HangarApi {
 
   /** `POST /api/hangarshare/booking/confirm` as the token's user (the portal's answer, reshaped as a `Booking`). */
   async createBooking(token: string, body: { hangarId: number; checkIn: string; checkOut: string; totalPrice: number }): Promise<Booking> {
-    const { booking, payment } = await this.request<{ booking: { id: number; status: string; totalPrice: number; checkIn: string; checkOut: string }; payment: { paymentIntentId: string } }>(
-      'POST',
-      '/api/hangarshare/booking/confirm',
-      { token, body },
-    );
-    return { id: booking.id, hangarId: body.hangarId, status: booking.status, totalPrice: booking.totalPrice, checkIn: booking.checkIn, checkOut: booking.checkOut, stripePaymentIntentId: payment.paymentIntentId };
+    const { booking, payment } = await this.request<{
+      booking: { id: number; status: string; totalPrice: number; checkIn: string; checkOut: string };
+      payment: { paymentIntentId: string };
+    }>('POST', '/api/hangarshare/booking/confirm', { token, body });
+    return {
+      id: booking.id,
+      hangarId: body.hangarId,
+      status: booking.status,
+      totalPrice: booking.totalPrice,
+      checkIn: booking.checkIn,
+      checkOut: booking.checkOut,
+      stripePaymentIntentId: payment.paymentIntentId,
+    };
   }
 
   /** Books the first of `listings` that has room for the stay, at the price its rates give; null when none has. */
@@ -122,7 +146,12 @@ export class HangarApi {
       const price = quote(listing, nights);
       if (!price) continue;
       try {
-        const booking = await this.createBooking(token, { hangarId: listing.id, checkIn: stay.checkIn.toISOString(), checkOut: stay.checkOut.toISOString(), totalPrice: price.total });
+        const booking = await this.createBooking(token, {
+          hangarId: listing.id,
+          checkIn: stay.checkIn.toISOString(),
+          checkOut: stay.checkOut.toISOString(),
+          totalPrice: price.total,
+        });
         return { booking, listing };
       } catch (err) {
         if (!(err instanceof ApiError && err.status === 409)) throw err;
@@ -133,12 +162,19 @@ export class HangarApi {
 
   /** `PATCH /api/hangarshare/owner/bookings/[id]` `{ booking_status }`: the portal's `booking` (`id, status, paymentStatus, total…`). */
   async setStatus(token: string, bookingId: number, status: 'confirmed' | 'completed' | 'cancelled'): Promise<{ id: number; status: string }> {
-    return (await this.request<{ booking: { id: number; status: string } }>('PATCH', `/api/hangarshare/owner/bookings/${bookingId}`, { token, body: { booking_status: status } })).booking;
+    return (
+      await this.request<{ booking: { id: number; status: string } }>('PATCH', `/api/hangarshare/owner/bookings/${bookingId}`, {
+        token,
+        body: { booking_status: status },
+      })
+    ).booking;
   }
 
   /** `POST /api/hangarshare/booking/cancel` as the renter (or an admin). */
   async cancel(token: string, bookingId: number, reason = 'cancelled by the simulation'): Promise<{ id: number; refundAmount: number }> {
-    return (await this.request<{ booking: { id: number; refundAmount: number } }>('POST', '/api/hangarshare/booking/cancel', { token, body: { bookingId, reason } })).booking;
+    return (
+      await this.request<{ booking: { id: number; refundAmount: number } }>('POST', '/api/hangarshare/booking/cancel', { token, body: { bookingId, reason } })
+    ).booking;
   }
 
   /** A signed `payment_intent.succeeded` (or `.payment_failed`) webhook for a booking's intent. */
@@ -150,7 +186,15 @@ export class HangarApi {
       object: 'event',
       type,
       created,
-      data: { object: { id: booking.stripePaymentIntentId, object: 'payment_intent', amount: Math.round(booking.totalPrice * 100), amount_received: Math.round(booking.totalPrice * 100), currency: 'brl' } },
+      data: {
+        object: {
+          id: booking.stripePaymentIntentId,
+          object: 'payment_intent',
+          amount: Math.round(booking.totalPrice * 100),
+          amount_received: Math.round(booking.totalPrice * 100),
+          currency: 'brl',
+        },
+      },
     };
     const payload = JSON.stringify(event);
     const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: this.webhookSecret });

@@ -55,6 +55,7 @@ export const test = base.extend<Fixtures>({
     { auto: true },
   ],
   // eslint-disable-next-line no-empty-pattern
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this destructuring
   api: async ({}, use) => use(new HangarApi(BASE_URL, STRIPE_WEBHOOK_SECRET)),
 });
 
@@ -90,7 +91,10 @@ export async function seedSession(context: BrowserContext, login: Pick<Login, 't
 
 /** The fresh metrics of an owner, straight from the server (`POST /api/ws request_metrics`). */
 export async function serverMetrics(api: HangarApi, token: string, ownerId: number): Promise<Record<string, number>> {
-  const reply = await api.request<{ data: Record<string, number> }>('POST', `/api/ws?ownerId=${ownerId}`, { token, body: { type: 'request_metrics', ownerId: String(ownerId) } });
+  const reply = await api.request<{ data: Record<string, number> }>('POST', `/api/ws?ownerId=${ownerId}`, {
+    token,
+    body: { type: 'request_metrics', ownerId: String(ownerId) },
+  });
   return reply.data;
 }
 

@@ -14,7 +14,12 @@ test("two owners in two browsers never see each other's events", async ({ browse
   await signIn(pageA, ACCOUNTS.owner1);
   await signIn(pageB, ACCOUNTS.owner2);
 
-  const [owner1, owner2, renter, admin] = await Promise.all([api.login(ACCOUNTS.owner1), api.login(ACCOUNTS.owner2), api.login(ACCOUNTS.renter), api.login(ACCOUNTS.admin)]);
+  const [owner1, owner2, renter, admin] = await Promise.all([
+    api.login(ACCOUNTS.owner1),
+    api.login(ACCOUNTS.owner2),
+    api.login(ACCOUNTS.renter),
+    api.login(ACCOUNTS.admin),
+  ]);
   const listings1 = await api.activeListings(admin.token, owner1.owners[0].id);
   const listings2 = await api.activeListings(admin.token, owner2.owners[0].id);
 
@@ -36,7 +41,9 @@ test("two owners in two browsers never see each other's events", async ({ browse
 test("a token may not open another owner's stream", async ({ api }) => {
   const owner1 = await api.login(ACCOUNTS.owner1);
   const owner2 = await api.login(ACCOUNTS.owner2);
-  const res = await fetch(`${BASE_URL}/api/ws?ownerId=${owner2.owners[0].id}`, { headers: { Authorization: `Bearer ${owner1.token}`, Accept: 'text/event-stream' } });
+  const res = await fetch(`${BASE_URL}/api/ws?ownerId=${owner2.owners[0].id}`, {
+    headers: { Authorization: `Bearer ${owner1.token}`, Accept: 'text/event-stream' },
+  });
   expect(res.status).toBe(403);
   expect(await res.json()).toMatchObject({ error: 'forbidden_owner' });
 });

@@ -11,7 +11,11 @@ const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(d
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** PostgreSQL URL; unset → embedded PGlite under PGLITE_DIR. */
-  DATABASE_URL: z.string().trim().optional().transform((v) => (v ? v : undefined)),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
   /** Where the embedded database lives (`memory://` for a throwaway one). */
   PGLITE_DIR: z.string().default('.data/pglite'),
   JWT_SECRET: z.string().optional(),
@@ -46,7 +50,12 @@ const schema = z.object({
   /** Seed demo data into an empty embedded database on start (`0` to disable). */
   SEED_DEMO_DATA: z.enum(['0', '1']).default('1'),
   /** Base URL of the Stripe API the SDK calls (its host/port/protocol options); unset → Stripe's own. */
-  STRIPE_API_BASE: z.string().trim().optional().transform((v) => (v ? v : undefined)).pipe(z.url({ protocol: /^https?$/ }).optional()),
+  STRIPE_API_BASE: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .pipe(z.url({ protocol: /^https?$/ }).optional()),
   /** Handed to the checkout page as `payment.publishableKey` (the portal's variable). */
   NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: z.string().optional(),
   /** Pepper of the portal's hashed promo codes (`codes.code_hash`). */
@@ -55,9 +64,7 @@ const schema = z.object({
   MIGRATION_LOCK_TIMEOUT_MS: int(5_000, 1),
 });
 
-export type Config = Readonly<
-  Omit<z.infer<typeof schema>, 'JWT_SECRET'> & { JWT_SECRET: string; jwtSecretGenerated: boolean }
->;
+export type Config = Readonly<Omit<z.infer<typeof schema>, 'JWT_SECRET'> & { JWT_SECRET: string; jwtSecretGenerated: boolean }>;
 
 let generatedSecret: string | undefined;
 

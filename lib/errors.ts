@@ -50,10 +50,10 @@ export function errorResponse(err: unknown): Response {
     return Response.json({ error: err.code, message: err.message } satisfies ErrorBody, { status: err.status, headers });
   }
   if (isDatabaseUnavailable(err)) {
-    return Response.json(
-      { error: 'database_unavailable', message: 'The database is unavailable; try again shortly.' } satisfies ErrorBody,
-      { status: 503, headers: { 'Retry-After': '5' } },
-    );
+    return Response.json({ error: 'database_unavailable', message: 'The database is unavailable; try again shortly.' } satisfies ErrorBody, {
+      status: 503,
+      headers: { 'Retry-After': '5' },
+    });
   }
   if (isInvalidText(err)) {
     return Response.json({ error: 'invalid_request', message: 'The request holds characters the database cannot store.' } satisfies ErrorBody, { status: 400 });

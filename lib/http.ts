@@ -29,8 +29,7 @@ export async function readText(req: Request, maxBytes = MAX_JSON_BYTES): Promise
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
-const tooLarge = (max: number) =>
-  new AppError(413, 'payload_too_large', `The request body is larger than ${max / 1024} KiB.`);
+const tooLarge = (max: number) => new AppError(413, 'payload_too_large', `The request body is larger than ${max / 1024} KiB.`);
 
 /** Parses a JSON body and validates it with `schema`. */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S, maxBytes = MAX_JSON_BYTES): Promise<z.infer<S>> {

@@ -6,15 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as loginPost } from '@/app/api/auth/login/route';
 import { POST as wsPost } from '@/app/api/ws/route';
 import { createUser, mintToken } from '../test/support/fixtures';
-import {
-  clientIp,
-  LOGIN_PER_EMAIL,
-  LOGIN_PER_IP,
-  rateLimits,
-  RateLimiter,
-  UNKNOWN_CLIENT,
-  WS_POST_PER_USER,
-} from './rate-limit';
+import { clientIp, LOGIN_PER_EMAIL, LOGIN_PER_IP, rateLimits, RateLimiter, UNKNOWN_CLIENT, WS_POST_PER_USER } from './rate-limit';
 import { getDb } from './runtime';
 
 function clock(start = 1_000_000) {

@@ -38,7 +38,7 @@ function rewriteForeignKey(stmt) {
   const m = stmt.match(/^ALTER TABLE "([^"]+)" ADD CONSTRAINT "[^"]+" FOREIGN KEY \("([^"]+)"\)/);
   if (!m) return stmt;
   const [, table, column] = m;
-  const add = stmt.replace(/;\s*$/, '') + ' NOT VALID';
+  const add = `${stmt.replace(/;\s*$/, '')} NOT VALID`;
   return [
     'DO $$ BEGIN',
     `  IF NOT EXISTS (SELECT 1 FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)`,
@@ -50,7 +50,10 @@ function rewriteForeignKey(stmt) {
 }
 
 function rewrite(sql) {
-  const statements = sql.split(BREAK).map((s) => s.trim()).filter(Boolean);
+  const statements = sql
+    .split(BREAK)
+    .map((s) => s.trim())
+    .filter(Boolean);
   const out = [];
   for (const stmt of statements) {
     if (stmt.startsWith('CREATE TABLE ')) out.push(...rewriteCreateTable(stmt));
@@ -61,7 +64,9 @@ function rewrite(sql) {
   return `${MARKER}\n${out.join(`\n${BREAK}\n`)}\n`;
 }
 
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.sql'))
+  .sort()) {
   const path = join(dir, file);
   const sql = readFileSync(path, 'utf8');
   if (sql.startsWith(MARKER)) continue;

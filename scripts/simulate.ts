@@ -39,13 +39,15 @@ async function setup(): Promise<World> {
   const listings = (await Promise.all(ownerIds.map((id) => api.activeListings(admin.token, id)))).flat();
   const renters = await Promise.all(Array.from({ length: RENTERS }, (_, i) => api.login({ email: `renter${i + 1}@hangarshare.demo`, password: 'renter1234' })));
   log(`${BASE_URL}: ${listings.length} active listings of owners ${ownerIds.join(', ')}, ${renters.length} renters`);
-  if (!SECRET) log('STRIPE_WEBHOOK_SECRET is not set: payments are skipped (set it to the server\'s value to simulate them).');
+  if (!SECRET) log("STRIPE_WEBHOOK_SECRET is not set: payments are skipped (set it to the server's value to simulate them).");
   return { adminToken: admin.token, renterTokens: renters.map((r) => r.token), listings, open: [], unpaid: [] };
 }
 
 async function book(w: World): Promise<void> {
   const now = Math.random() < 0.35; // a stay that has begun changes occupancy
-  const when = now ? stay(-Math.floor(Math.random() * 6) * 3_600_000, 1 + Math.floor(Math.random() * 5)) : stay((2 + Math.floor(Math.random() * 60)) * DAY_MS, 1 + Math.floor(Math.random() * 10));
+  const when = now
+    ? stay(-Math.floor(Math.random() * 6) * 3_600_000, 1 + Math.floor(Math.random() * 5))
+    : stay((2 + Math.floor(Math.random() * 60)) * DAY_MS, 1 + Math.floor(Math.random() * 10));
   const shuffled = [...w.listings].sort(() => Math.random() - 0.5);
   const token = pick(w.renterTokens);
   const made = await api.bookAny(token, shuffled.slice(0, 8), when);

@@ -94,11 +94,13 @@ describe.skipIf(!pg)('adopting a live portal PostgreSQL', () => {
   it('a boot of the old kind would not have got through: an ALTER on a portal table fails under the same conditions', async () => {
     const session = postgres(scratch.url!, { max: 1, onnotice: () => {}, connection: { lock_timeout: LOCK_TIMEOUT_MS } });
     try {
-      await holder.begin(async (tx) => {
-        await tx`update hangar_listings set updated_at = updated_at where id = 1`;
-        await expect(session`alter table hangar_listings add column if not exists total_spaces integer default 1`).rejects.toThrow(/lock timeout/);
-        throw new Error('rollback');
-      }).catch((e: Error) => expect(e.message).toBe('rollback'));
+      await holder
+        .begin(async (tx) => {
+          await tx`update hangar_listings set updated_at = updated_at where id = 1`;
+          await expect(session`alter table hangar_listings add column if not exists total_spaces integer default 1`).rejects.toThrow(/lock timeout/);
+          throw new Error('rollback');
+        })
+        .catch((e: Error) => expect(e.message).toBe('rollback'));
     } finally {
       await session.end();
     }

@@ -18,7 +18,7 @@ import { POST as confirmRoute } from '../app/api/hangarshare/booking/confirm/rou
 import { GET as ownerBookingRoute } from '../app/api/hangarshare/owner/bookings/[bookingId]/route';
 import { POST as webhookRoute } from '../app/api/hangarshare/webhook/stripe/route';
 import { resetConfig } from '../lib/config';
-import { type Db } from '../lib/db/client';
+import type { Db } from '../lib/db/client';
 import { bookingPayments, bookingRefunds, hangarListings } from '../lib/db/schema';
 import { apiRequest, createListing, createOwner, createUser, routeParams } from './support/fixtures';
 import { CANCEL_OK, CONFIRM_OK, expectShape, OWNER_BOOKING_GET_OK } from './support/portal-contract';
@@ -34,7 +34,12 @@ let db: Db;
 
 beforeAll(async () => {
   await stripe.start();
-  Object.assign(process.env, { STRIPE_SECRET_KEY: 'sk_test_checkout', STRIPE_API_BASE: stripe.url, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_checkout' });
+  Object.assign(process.env, {
+    STRIPE_SECRET_KEY: 'sk_test_checkout',
+    STRIPE_API_BASE: stripe.url,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_checkout',
+  });
   resetConfig();
   db = await getDb();
 });
@@ -50,7 +55,13 @@ afterAll(async () => {
 
 /** What Stripe posts to the webhook once the intent succeeded, signed with the endpoint secret. */
 function stripeDelivers(intent: object, type = 'payment_intent.succeeded') {
-  const payload = JSON.stringify({ id: `evt_${Date.now()}_${Math.random().toString(36).slice(2)}`, object: 'event', type, created: Math.floor(Date.now() / 1000), data: { object: intent } });
+  const payload = JSON.stringify({
+    id: `evt_${Date.now()}_${Math.random().toString(36).slice(2)}`,
+    object: 'event',
+    type,
+    created: Math.floor(Date.now() / 1000),
+    data: { object: intent },
+  });
   const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
   return webhookRoute(apiRequest('POST', '/api/hangarshare/webhook/stripe', { body: payload, headers: { 'stripe-signature': signature } }));
 }
@@ -58,7 +69,11 @@ function stripeDelivers(intent: object, type = 'payment_intent.succeeded') {
 /** Waits for a `metrics_updated` frame after index `from` that satisfies `cond`. */
 async function metricsWhere(s: SseClient, from: number, cond: (m: Record<string, number>) => boolean, what: string) {
   await s.until(() => s.frames.slice(from).some((f) => f.event === 'metrics_updated' && cond(f.envelope.data)), 10_000, what);
-  return s.frames.slice(from).filter((f) => f.event === 'metrics_updated').map((f) => f.envelope.data).find(cond)!;
+  return s.frames
+    .slice(from)
+    .filter((f) => f.event === 'metrics_updated')
+    .map((f) => f.envelope.data)
+    .find(cond)!;
 }
 
 describe('checkout end to end: confirm → Stripe → webhook → dashboard → cancel → refund → dashboard', () => {
@@ -74,15 +89,31 @@ describe('checkout end to end: confirm → Stripe → webhook → dashboard → 
     // 1. Checkout: 3 nights at 500 + 5 % = 1 575, check-in in 10 days (moderate policy: full refund of 1 500).
     const checkIn = new Date(Math.ceil(Date.now() / D) * D + 10 * D).toISOString();
     const checkOut = new Date(Date.parse(checkIn) + 3 * D).toISOString();
-    const confirmed = await confirmRoute(apiRequest('POST', '/api/hangarshare/booking/confirm', { token: renter.token, body: { hangarId: listing.id, checkIn, checkOut, totalPrice: 1575, subtotal: 1500, fees: 75 } }));
+    const confirmed = await confirmRoute(
+      apiRequest('POST', '/api/hangarshare/booking/confirm', {
+        token: renter.token,
+        body: { hangarId: listing.id, checkIn, checkOut, totalPrice: 1575, subtotal: 1500, fees: 75 },
+      }),
+    );
     expect(confirmed.status).toBe(200);
     const { booking, payment } = expectShape(CONFIRM_OK, await confirmed.json());
 
     // 2. The PaymentIntent, as the stand-in received it from the SDK.
     const [create] = stripe.callsTo('POST', /^\/v1\/payment_intents$/);
     expect(create.params).toMatchObject({
-      amount: '157500', currency: 'brl', allowed_payment_method_types: ['card'],
-      metadata: { hangarId: String(listing.id), userId: String(renter.userId), hangarNumber: listing.hangarNumber, checkIn, checkOut, nights: '3', bookingType: 'refundable', promoCode: '' },
+      amount: '157500',
+      currency: 'brl',
+      allowed_payment_method_types: ['card'],
+      metadata: {
+        hangarId: String(listing.id),
+        userId: String(renter.userId),
+        hangarNumber: listing.hangarNumber,
+        checkIn,
+        checkOut,
+        nights: '3',
+        bookingType: 'refundable',
+        promoCode: '',
+      },
     });
     const intent = stripe.intents.get(payment.paymentIntentId)!;
     expect(payment).toEqual({ clientSecret: intent.client_secret, paymentIntentId: intent.id, publishableKey: 'pk_test_checkout' });
@@ -98,13 +129,26 @@ describe('checkout end to end: confirm → Stripe → webhook → dashboard → 
     expect(revenue.envelope.data).toMatchObject({ bookingId: String(booking.id), amount: 1575, currency: 'BRL', paymentIntentId: intent.id });
     const paid = await metricsWhere(dashboard, 0, (m) => m.revenueToday === 1575 && m.bookingsToday === 1, 'revenue today = 1575');
     expect(paid).toMatchObject({ revenueToday: 1575, bookingsToday: 1 });
-    expect((await db.select().from(bookingPayments).where(eq(bookingPayments.bookingId, booking.id)))[0]).toMatchObject({ status: 'succeeded', chargeId: `ch_${intent.id.slice(3)}` });
-    const view = expectShape(OWNER_BOOKING_GET_OK, await (await ownerBookingRoute(apiRequest('GET', `/api/hangarshare/owner/bookings/${booking.id}`, { token: owner.token }), routeParams({ bookingId: String(booking.id) }))).json());
+    expect((await db.select().from(bookingPayments).where(eq(bookingPayments.bookingId, booking.id)))[0]).toMatchObject({
+      status: 'succeeded',
+      chargeId: `ch_${intent.id.slice(3)}`,
+    });
+    const view = expectShape(
+      OWNER_BOOKING_GET_OK,
+      await (
+        await ownerBookingRoute(
+          apiRequest('GET', `/api/hangarshare/owner/bookings/${booking.id}`, { token: owner.token }),
+          routeParams({ bookingId: String(booking.id) }),
+        )
+      ).json(),
+    );
     expect(view.booking).toMatchObject({ booking_status: 'confirmed', payment_status: 'paid', total: '1575.00' });
 
     // 4. The renter cancels: the stand-in is asked for a refund of total − fees (10 days ahead, moderate: 100 %).
     const mark = dashboard.frames.length;
-    const cancelled = await cancelRoute(apiRequest('POST', '/api/hangarshare/booking/cancel', { token: renter.token, body: { bookingId: booking.id, reason: 'Viagem adiada' } }));
+    const cancelled = await cancelRoute(
+      apiRequest('POST', '/api/hangarshare/booking/cancel', { token: renter.token, body: { bookingId: booking.id, reason: 'Viagem adiada' } }),
+    );
     const cancelBody = expectShape(CANCEL_OK, await cancelled.json());
     const [refundCall] = stripe.callsTo('POST', /^\/v1\/refunds$/);
     expect(refundCall.params).toEqual({ payment_intent: intent.id, amount: '150000', reason: 'requested_by_customer' });
@@ -126,9 +170,21 @@ describe('checkout end to end: confirm → Stripe → webhook → dashboard → 
     const listing = await createListing(db, owner.ownerId);
     const checkIn = new Date(Math.ceil(Date.now() / D) * D + 20 * D).toISOString();
     const checkOut = new Date(Date.parse(checkIn) + D).toISOString();
-    const { booking, payment } = expectShape(CONFIRM_OK, await (await confirmRoute(apiRequest('POST', '/api/hangarshare/booking/confirm', { token: renter.token, body: { hangarId: listing.id, checkIn, checkOut, totalPrice: 525 } }))).json());
+    const { booking, payment } = expectShape(
+      CONFIRM_OK,
+      await (
+        await confirmRoute(
+          apiRequest('POST', '/api/hangarshare/booking/confirm', { token: renter.token, body: { hangarId: listing.id, checkIn, checkOut, totalPrice: 525 } }),
+        )
+      ).json(),
+    );
     const refundsBefore = stripe.refunds.length;
-    const body = expectShape(CANCEL_OK, await (await cancelRoute(apiRequest('POST', '/api/hangarshare/booking/cancel', { token: renter.token, body: { bookingId: booking.id, reason: 'x' } }))).json());
+    const body = expectShape(
+      CANCEL_OK,
+      await (
+        await cancelRoute(apiRequest('POST', '/api/hangarshare/booking/cancel', { token: renter.token, body: { bookingId: booking.id, reason: 'x' } }))
+      ).json(),
+    );
     expect(body.booking).toMatchObject({ refundAmount: 0, refundId: null });
     expect(stripe.refunds.length).toBe(refundsBefore);
     expect(stripe.intents.get(payment.paymentIntentId)!.status).toBe('canceled');
@@ -140,10 +196,18 @@ describe('checkout end to end: confirm → Stripe → webhook → dashboard → 
     const listing = await createListing(db, owner.ownerId);
     const checkIn = new Date(Math.ceil(Date.now() / D) * D + 30 * D).toISOString();
     const checkOut = new Date(Date.parse(checkIn) + D).toISOString();
-    const { booking, payment } = expectShape(CONFIRM_OK, await (await confirmRoute(apiRequest('POST', '/api/hangarshare/booking/confirm', { token: renter.token, body: { hangarId: listing.id, checkIn, checkOut, totalPrice: 525 } }))).json());
+    const { booking, payment } = expectShape(
+      CONFIRM_OK,
+      await (
+        await confirmRoute(
+          apiRequest('POST', '/api/hangarshare/booking/confirm', { token: renter.token, body: { hangarId: listing.id, checkIn, checkOut, totalPrice: 525 } }),
+        )
+      ).json(),
+    );
     stripe.succeed(payment.paymentIntentId);
     stripe.failNext(/^POST \/v1\/refunds$/, 402, { error: { type: 'invalid_request_error', message: 'stand-in refusal' } });
-    const cancel = () => cancelRoute(apiRequest('POST', '/api/hangarshare/booking/cancel', { token: renter.token, body: { bookingId: booking.id, reason: 'x' } }));
+    const cancel = () =>
+      cancelRoute(apiRequest('POST', '/api/hangarshare/booking/cancel', { token: renter.token, body: { bookingId: booking.id, reason: 'x' } }));
     const failed = await cancel();
     expect(failed.status).toBe(502);
     expect(await failed.json()).toEqual({ error: 'The refund failed, so the booking was not cancelled; try again', code: 'payment_provider_error' });

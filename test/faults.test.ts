@@ -161,7 +161,17 @@ describe.runIf(onPostgres)('faults', () => {
     const { getWebSocketServer } = await import('../lib/realtime/portal-broadcast-api');
     const big = 'x'.repeat(16 * 1024);
     for (let i = 0; i < 600; i++) {
-      await getWebSocketServer().broadcastBookingEvent(o.ownerId, { id: String(i), guestName: big, hangarId: 1, hangarNumber: 'H', checkIn: '', checkOut: '', amount: i, duration: 1, status: 'pending' });
+      await getWebSocketServer().broadcastBookingEvent(o.ownerId, {
+        id: String(i),
+        guestName: big,
+        hangarId: 1,
+        hangarNumber: 'H',
+        checkIn: '',
+        checkOut: '',
+        amount: i,
+        duration: 1,
+        status: 'pending',
+      });
     }
     const admin = await createUser(db, { role: 'ADMIN' });
     const stats = async () => (await fetch(`${server.url}/api/ws/stats`, { headers: { authorization: `Bearer ${admin.token}` } })).json();
@@ -201,7 +211,18 @@ describe.runIf(onPostgres)('faults', () => {
     const admin = await createUser(db, { role: 'ADMIN' });
     const stats = async () => (await fetch(`${server.url}/api/ws/stats`, { headers: { authorization: `Bearer ${admin.token}` } })).json();
     for (let i = 0; i < 600 && (await stats()).bufferOverflows < 1; i += 50) {
-      for (let k = 0; k < 50; k++) await getWebSocketServer().broadcastBookingEvent(o.ownerId, { id: String(i + k), guestName: big, hangarId: 1, hangarNumber: 'H', checkIn: '', checkOut: '', amount: 1, duration: 1, status: 'pending' });
+      for (let k = 0; k < 50; k++)
+        await getWebSocketServer().broadcastBookingEvent(o.ownerId, {
+          id: String(i + k),
+          guestName: big,
+          hangarId: 1,
+          hangarNumber: 'H',
+          checkIn: '',
+          checkOut: '',
+          amount: 1,
+          duration: 1,
+          status: 'pending',
+        });
     }
     const deadline = Date.now() + 20_000;
     while ((await stats()).writeTimeouts < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -238,7 +259,10 @@ describe.runIf(onPostgres)('faults', () => {
       .insert(users)
       .values(Array.from({ length: ownersNeeded }, (_, i) => ({ email: `storm${i}-${Date.now()}@test.local`, firstName: `S${i}` })))
       .returning({ id: users.id });
-    const ownerRows = await db.insert(hangarOwners).values(userRows.map((u) => ({ userId: u.id, companyName: `Storm ${u.id}` }))).returning({ id: hangarOwners.id, userId: hangarOwners.userId });
+    const ownerRows = await db
+      .insert(hangarOwners)
+      .values(userRows.map((u) => ({ userId: u.id, companyName: `Storm ${u.id}` })))
+      .returning({ id: hangarOwners.id, userId: hangarOwners.userId });
     const tokens = await Promise.all(ownerRows.map((o) => mintToken({ id: o.userId! })));
     const env = { DATABASE_URL: process.env.DATABASE_URL!, WS_DRAIN_MS: '0', WS_HEARTBEAT_INTERVAL: '30000' };
     let server = await startInstance(PORT + 3, env);
@@ -247,22 +271,24 @@ describe.runIf(onPostgres)('faults', () => {
     const connectAll = async () => {
       const t0 = Date.now();
       const results = await Promise.all(
-        Array.from({ length: N }, (_, i) =>
-          new Promise<{ status: number; res?: http.IncomingMessage }>((resolve) => {
-            const req = http.get(`${server.url}/api/ws`, { agent, headers: { authorization: `Bearer ${tokens[i % ownersNeeded]}` } }, (res) => {
-              if (res.statusCode !== 200) return resolve({ status: res.statusCode ?? 0 });
-              let buf = '';
-              const onData = (d: Buffer) => {
-                buf += d;
-                if (buf.includes('event: connected')) {
-                  res.off('data', onData);
-                  resolve({ status: 200, res });
-                }
-              };
-              res.on('data', onData);
-            });
-            req.on('error', () => resolve({ status: -1 }));
-          }),
+        Array.from(
+          { length: N },
+          (_, i) =>
+            new Promise<{ status: number; res?: http.IncomingMessage }>((resolve) => {
+              const req = http.get(`${server.url}/api/ws`, { agent, headers: { authorization: `Bearer ${tokens[i % ownersNeeded]}` } }, (res) => {
+                if (res.statusCode !== 200) return resolve({ status: res.statusCode ?? 0 });
+                let buf = '';
+                const onData = (d: Buffer) => {
+                  buf += d;
+                  if (buf.includes('event: connected')) {
+                    res.off('data', onData);
+                    resolve({ status: 200, res });
+                  }
+                };
+                res.on('data', onData);
+              });
+              req.on('error', () => resolve({ status: -1 }));
+            }),
         ),
       );
       return { ms: Date.now() - t0, results };

@@ -58,11 +58,29 @@ export function LoginForm({ demoAccounts }: { demoAccounts: DemoAccount[] }): Re
       <form className={styles.form} onSubmit={onSubmit} data-testid="login-form" aria-describedby={error ? 'login-error' : undefined}>
         <label className={styles.label}>
           E-mail
-          <input className={styles.input} type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} data-testid="login-email" />
+          <input
+            className={styles.input}
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            data-testid="login-email"
+          />
         </label>
         <label className={styles.label}>
           Senha
-          <input className={styles.input} type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} data-testid="login-password" />
+          <input
+            className={styles.input}
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="login-password"
+          />
         </label>
         {error && (
           <p id="login-error" className={styles.error} role="alert" data-testid="login-error">

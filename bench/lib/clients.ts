@@ -66,14 +66,27 @@ export class ClientPool {
 
   constructor(count: number) {
     const file = join(import.meta.dirname, '..', 'client-worker.ts');
-    this.workers = Array.from({ length: count }, () => new Worker(fork(file, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: 'inherit' })));
+    this.workers = Array.from(
+      { length: count },
+      () => new Worker(fork(file, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: 'inherit' })),
+    );
   }
 
   /** Opens `streams` (at most `concurrency` connects in flight per worker) and waits until all are live; `match`: what receipts record. */
-  async open(port: number, path: string, streams: StreamSpec[], concurrency: number, timeoutMs: number, liveOn: 'connected' | 'metrics_updated' = 'connected', match: ReceiptMatch = 'seq'): Promise<LiveResult> {
+  async open(
+    port: number,
+    path: string,
+    streams: StreamSpec[],
+    concurrency: number,
+    timeoutMs: number,
+    liveOn: 'connected' | 'metrics_updated' = 'connected',
+    match: ReceiptMatch = 'seq',
+  ): Promise<LiveResult> {
     const t0 = nowMs();
     const waits = this.workers.map((w) => w.next('all-live', timeoutMs));
-    this.workers.forEach((w, i) => w.send({ cmd: 'open', port, path, streams: streams.filter((_, j) => j % this.workers.length === i), concurrency, liveOn, match }));
+    this.workers.forEach((w, i) =>
+      w.send({ cmd: 'open', port, path, streams: streams.filter((_, j) => j % this.workers.length === i), concurrency, liveOn, match }),
+    );
     return this.collectLive(t0, waits);
   }
 

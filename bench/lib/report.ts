@@ -50,7 +50,15 @@ export function describeMachine(postgresVersion: string): Machine {
   return { nproc: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version, postgres: postgresVersion, date: new Date().toISOString(), commit };
 }
 
-const LABEL: Record<TargetKind, string> = { node: 'Node transport (server.ts)', route: 'Route handler (next start)', floor: 'Floor (raw node:http)', floorb: 'Prototype: floor with one log read per NOTIFY burst', empty: 'Empty Next route (holds a ReadableStream)', proto: 'Prototype: server.ts with listen backlog 4096', nopoll: 'Diagnosis: server.ts with the metrics poller stopped' };
+const LABEL: Record<TargetKind, string> = {
+  node: 'Node transport (server.ts)',
+  route: 'Route handler (next start)',
+  floor: 'Floor (raw node:http)',
+  floorb: 'Prototype: floor with one log read per NOTIFY burst',
+  empty: 'Empty Next route (holds a ReadableStream)',
+  proto: 'Prototype: server.ts with listen backlog 4096',
+  nopoll: 'Diagnosis: server.ts with the metrics poller stopped',
+};
 
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '–' : `${fmt(a / b, 2)}×`);
 
@@ -58,7 +66,9 @@ const ratio = (a: number | undefined, b: number | undefined) => (a === undefined
 export function markdownTables(all: ResultsFile, transports: TargetKind[]): string {
   const out: string[] = [];
   for (const t of transports) {
-    const runs = Object.values(all.runs).filter((r) => r.transport === t).sort((a, b) => a.n - b.n);
+    const runs = Object.values(all.runs)
+      .filter((r) => r.transport === t)
+      .sort((a, b) => a.n - b.n);
     if (runs.length === 0) continue;
     out.push(`**${LABEL[t]}**`, '');
     out.push('| N | owners | connect/s | heap KB/stream | RSS KB/stream | p50 ms | p95 ms | p99 ms | max ms | broadcast ms (median / worst) | storm s |');
@@ -94,7 +104,8 @@ export function consoleLine(r: RunResult, floor?: RunResult): string {
     `heap ${fmt(r.memory.heapPerStreamKB, 2)} KB/stream (${ratio(r.memory.heapPerStreamKB, floor?.memory.heapPerStreamKB)} floor)`,
     `RSS ${fmt(r.memory.rssPerStreamKB, 2)} KB/stream`,
   ];
-  if (l) parts.push(`latency p50/p95/p99/max ${fmt(l.p50)}/${fmt(l.p95)}/${fmt(l.p99)}/${fmt(l.max)} ms (p99 ${ratio(l.p99, floor?.steady?.latency.p99)} floor)`);
+  if (l)
+    parts.push(`latency p50/p95/p99/max ${fmt(l.p50)}/${fmt(l.p95)}/${fmt(l.p99)}/${fmt(l.max)} ms (p99 ${ratio(l.p99, floor?.steady?.latency.p99)} floor)`);
   if (r.broadcast) parts.push(`broadcast ${fmt(r.broadcast.medianMs, 0)} ms (worst ${fmt(r.broadcast.maxMs, 0)})`);
   if (r.storm) parts.push(`storm ${fmt(r.storm.ms / 1000, 2)} s (${ratio(r.storm.ms, floor?.storm?.ms)} floor)`);
   return parts.join(' · ');

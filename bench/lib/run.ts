@@ -10,7 +10,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { PublisherCommand, PublisherReply } from '../publisher';
-import { broadcastResults, commitTimes, diffSnapshots, latencies, summarizeProfile, worstBySecond, type BroadcastResult, type BroadcastRound } from './analysis';
+import {
+  broadcastResults,
+  commitTimes,
+  diffSnapshots,
+  latencies,
+  summarizeProfile,
+  worstBySecond,
+  type BroadcastResult,
+  type BroadcastRound,
+} from './analysis';
 import { ClientPool } from './clients';
 import type { BenchOwner } from './db';
 import { resetEventLog } from './db';
@@ -51,7 +60,20 @@ export interface RunResult {
   at: string;
   connect: { ms: number; perSecond: number; status: WorkerStatus } & PhaseCost;
   memory: { base: MemSample; loaded: MemSample; afterStorm?: MemSample; heapPerStreamKB: number; rssPerStreamKB: number; externalPerStreamKB: number };
-  steady?: { rate: number; seconds: number; published: number; failed: number; publisherLateMs: number; expected: number; received: number; latency: Percentiles; worstPerSecond: number[]; loopDelayMs: MemSample['loopDelayMs']; serverCpuPct: number; loadAvg: number };
+  steady?: {
+    rate: number;
+    seconds: number;
+    published: number;
+    failed: number;
+    publisherLateMs: number;
+    expected: number;
+    received: number;
+    latency: Percentiles;
+    worstPerSecond: number[];
+    loopDelayMs: MemSample['loopDelayMs'];
+    serverCpuPct: number;
+    loadAvg: number;
+  };
   broadcast?: { rounds: BroadcastResult[]; medianMs: number; maxMs: number };
   storm?: { ms: number; status: WorkerStatus } & PhaseCost;
   /** CPU profile summaries by phase (connect, events, storm) when profiling. */
@@ -70,7 +92,9 @@ export interface PhaseCost {
 /** The machine's TcpExt ListenOverflows counter (0 when /proc/net/netstat is unreadable). */
 function listenOverflows(): number {
   try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const lines = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'));
     const i = lines[0].split(' ').indexOf('ListenOverflows');
     return Number(lines[1].split(' ')[i]);
   } catch {
@@ -101,7 +125,9 @@ async function costed<T extends { ms: number }>(ctx: RunContext, target: Target,
   const c1 = (await probe<MemSample>(target, '/cpu')).cpuMs;
   const x1 = ctx.profile ? await xactCount(ctx.dbUrl, true) : 0;
   const cost: PhaseCost = { cpuMsPerStream: (c1 - c0) / n, xactsPerStream: ctx.profile ? (x1 - x0 - 1) / n : undefined, listenOverflows: overflows };
-  ctx.log(`  server CPU ${cost.cpuMsPerStream!.toFixed(2)} ms/stream, listen-queue overflows ${overflows}${cost.xactsPerStream === undefined ? '' : `, ${cost.xactsPerStream.toFixed(2)} database transactions/stream`}`);
+  ctx.log(
+    `  server CPU ${cost.cpuMsPerStream!.toFixed(2)} ms/stream, listen-queue overflows ${overflows}${cost.xactsPerStream === undefined ? '' : `, ${cost.xactsPerStream.toFixed(2)} database transactions/stream`}`,
+  );
   return { ...value, ...cost };
 }
 
@@ -189,9 +215,24 @@ async function steadyPhase(ctx: RunContext, target: Target, pool: ClientPool, pu
   const lat = latencies(receipts, commits);
   const latency = percentiles(lat);
   const worstPerSecond = worstBySecond(receipts, commits);
-  ctx.log(`  latency p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} p99 ${latency.p99.toFixed(1)} max ${latency.max.toFixed(1)} ms (${lat.length}/${expected} deliveries; publisher late ≤ ${done.lateMs.toFixed(0)} ms; server CPU ${serverCpuPct.toFixed(0)}%, loop delay p99 ${after.loopDelayMs.p99.toFixed(1)} ms; load ${loadavg()[0].toFixed(2)})`);
+  ctx.log(
+    `  latency p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} p99 ${latency.p99.toFixed(1)} max ${latency.max.toFixed(1)} ms (${lat.length}/${expected} deliveries; publisher late ≤ ${done.lateMs.toFixed(0)} ms; server CPU ${serverCpuPct.toFixed(0)}%, loop delay p99 ${after.loopDelayMs.p99.toFixed(1)} ms; load ${loadavg()[0].toFixed(2)})`,
+  );
   ctx.log(`  worst latency per second of commits: ${worstPerSecond.join(' ')} ms`);
-  return { rate: ctx.rate, seconds: ctx.seconds, published: done.events.length / 3, failed: done.failed, publisherLateMs: done.lateMs, expected, received: lat.length, latency, worstPerSecond, loopDelayMs: after.loopDelayMs, serverCpuPct, loadAvg: loadavg()[0] };
+  return {
+    rate: ctx.rate,
+    seconds: ctx.seconds,
+    published: done.events.length / 3,
+    failed: done.failed,
+    publisherLateMs: done.lateMs,
+    expected,
+    received: lat.length,
+    latency,
+    worstPerSecond,
+    loopDelayMs: after.loopDelayMs,
+    serverCpuPct,
+    loadAvg: loadavg()[0],
+  };
 }
 
 async function broadcastPhase(ctx: RunContext, pool: ClientPool, pub: Publisher, perOwner: Map<number, number>, n: number): Promise<RunResult['broadcast']> {
@@ -212,7 +253,12 @@ async function broadcastPhase(ctx: RunContext, pool: ClientPool, pub: Publisher,
   return { rounds: results, medianMs: median(times), maxMs: Math.max(...times) };
 }
 
-async function withProfile<T>(ctx: RunContext, target: Target, name: string, fn: () => Promise<T>): Promise<{ value: T; profile?: ReturnType<typeof summarizeProfile> }> {
+async function withProfile<T>(
+  ctx: RunContext,
+  target: Target,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<{ value: T; profile?: ReturnType<typeof summarizeProfile> }> {
   if (!ctx.profile) return { value: await fn() };
   await probe(target, '/profile/start');
   const value = await fn();
@@ -265,14 +311,29 @@ export async function runOne(ctx: RunContext, kind: TargetKind, n: number): Prom
     const mem = perStreamKB(base, loaded, n);
     ctx.log(`  heap ${mem.heapPerStreamKB.toFixed(2)} KB/stream, RSS ${mem.rssPerStreamKB.toFixed(2)} KB/stream`);
     const measured: Pick<RunResult, 'steady' | 'broadcast'> = pub
-      ? await profiled('events', async () => ({ steady: await steadyPhase(ctx, target, pool, pub, perOwner), broadcast: await broadcastPhase(ctx, pool, pub, perOwner, n) }))
+      ? await profiled('events', async () => ({
+          steady: await steadyPhase(ctx, target, pool, pub, perOwner),
+          broadcast: await broadcastPhase(ctx, pool, pub, perOwner, n),
+        }))
       : {};
     const storm = ctx.noStorm ? undefined : await costed(ctx, target, n, () => profiled('storm', () => stormPhase(ctx, pool, n, connect.status)));
     await sleep(2_000);
     const afterStorm = await memory(target);
     const heapDiff = baseSnap && loadedSnap ? diffSnapshots(baseSnap, loadedSnap, n) : undefined;
     const memory_ = { base, loaded, afterStorm, ...mem };
-    return { transport: kind, n, owners: perOwner.size, clients, at: new Date().toISOString(), connect, memory: memory_, ...measured, storm, profiles: ctx.profile ? profiles : undefined, heapDiff };
+    return {
+      transport: kind,
+      n,
+      owners: perOwner.size,
+      clients,
+      at: new Date().toISOString(),
+      connect,
+      memory: memory_,
+      ...measured,
+      storm,
+      profiles: ctx.profile ? profiles : undefined,
+      heapDiff,
+    };
   } catch (err) {
     ctx.log(`  ${name} failed; last server output:\n${target.output.slice(-30).join('')}`);
     throw err;
@@ -284,7 +345,14 @@ export async function runOne(ctx: RunContext, kind: TargetKind, n: number): Prom
 }
 
 async function openAll(ctx: RunContext, target: Target, pool: ClientPool, specs: StreamSpec[], n: number): Promise<RunResult['connect']> {
-  const progress = setInterval(() => void pool.status().then((s) => ctx.log(`  … ${s.live}/${n} live`)).catch(() => {}), 5_000);
+  const progress = setInterval(
+    () =>
+      void pool
+        .status()
+        .then((s) => ctx.log(`  … ${s.live}/${n} live`))
+        .catch(() => {}),
+    5_000,
+  );
   try {
     // The app's join ends with the metrics snapshot; only then are live events written without holding.
     const liveOn = target.kind === 'floor' || target.kind === 'floorb' || target.kind === 'empty' ? 'connected' : 'metrics_updated';
@@ -307,8 +375,9 @@ async function stormPhase(ctx: RunContext, pool: ClientPool, n: number, earlier:
 }
 
 function errorText(s: WorkerStatus): string {
-  const parts = Object.entries(s.errors).filter(([, v]) => v > 0).map(([k, v]) => `${k}×${v}`);
+  const parts = Object.entries(s.errors)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k}×${v}`);
   if (s.drops) parts.push(`drops×${s.drops}`);
   return parts.length ? ` [${parts.join(', ')}]` : '';
 }
-

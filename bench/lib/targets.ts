@@ -70,7 +70,15 @@ function command(kind: TargetKind, port: number, emptyAppDir: string): string[] 
   }
 }
 
-const READY_PATH: Record<TargetKind, string> = { node: '/api/health', route: '/api/health', floor: '/health', floorb: '/health', empty: '/api/health', proto: '/api/health', nopoll: '/api/health' };
+const READY_PATH: Record<TargetKind, string> = {
+  node: '/api/health',
+  route: '/api/health',
+  floor: '/health',
+  floorb: '/health',
+  empty: '/api/health',
+  proto: '/api/health',
+  nopoll: '/api/health',
+};
 
 /** Starts a server under test and resolves once it answers its health path. */
 export async function startTarget(kind: TargetKind, port: number, env: NodeJS.ProcessEnv, emptyAppDir = ''): Promise<Target> {

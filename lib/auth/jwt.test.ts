@@ -2,7 +2,7 @@ import jsonwebtoken from 'jsonwebtoken';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { mintToken, TEST_SECRET } from '../../test/support/fixtures';
-import { AppError } from '../errors';
+import type { AppError } from '../errors';
 import { signToken, verifyToken } from './jwt';
 
 async function refusal(token: string): Promise<AppError> {

@@ -57,10 +57,8 @@ export const missingToken = () =>
   new AppError(401, 'missing_token', 'Send a token in the Authorization header (Bearer) or the "token" cookie.', {
     headers: { 'WWW-Authenticate': 'Bearer' },
   });
-export const invalidToken = (why: string) =>
-  new AppError(401, 'invalid_token', `The token is not valid: ${why}.`, { headers: BEARER_CHALLENGE });
-export const tokenExpired = () =>
-  new AppError(401, 'token_expired', 'The token has expired; sign in again or refresh it.', { headers: BEARER_CHALLENGE });
+export const invalidToken = (why: string) => new AppError(401, 'invalid_token', `The token is not valid: ${why}.`, { headers: BEARER_CHALLENGE });
+export const tokenExpired = () => new AppError(401, 'token_expired', 'The token has expired; sign in again or refresh it.', { headers: BEARER_CHALLENGE });
 
 /**
  * The token of an `Authorization` header value: the credentials of a `Bearer` scheme ('' when the

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOwner, createUser } from '../../test/support/fixtures';
-import { type Db } from '../db/client';
+import type { Db } from '../db/client';
 import { hangarOwners, users } from '../db/schema';
-import { AppError } from '../errors';
+import type { AppError } from '../errors';
 import { verifyToken } from './jwt';
 import { resolveOwner } from './owners';
 import { getDb } from '../runtime';

@@ -40,10 +40,14 @@ describe('EventCursor (Last-Event-ID tracking)', () => {
   });
 });
 
-const frame = (event: string, id?: string, data: unknown = {}): Frame => ({ event: event as Frame['event'], id, message: { type: event as Frame['event'], timestamp: 0, data: data as Record<string, unknown>, ownerId: '1' } });
+const frame = (event: string, id?: string, data: unknown = {}): Frame => ({
+  event: event as Frame['event'],
+  id,
+  message: { type: event as Frame['event'], timestamp: 0, data: data as Record<string, unknown>, ownerId: '1' },
+});
 
 describe('trackFrame', () => {
-  it('takes the id of a fresh stream\'s connected frame as the resume position', () => {
+  it("takes the id of a fresh stream's connected frame as the resume position", () => {
     const c = new EventCursor();
     expect(trackFrame(c, frame('connected', '57'))).toBe(true);
     expect(c.value).toBe('57');

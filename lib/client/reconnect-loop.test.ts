@@ -12,7 +12,16 @@ function start(srv: FakeServer, over: Partial<LoopConfig> = {}) {
   const frames: Frame[] = [];
   const statuses: ConnectionStatus[] = [];
   const errors: (RealtimeError | undefined)[] = [];
-  const cfg: LoopConfig = { url: '/api/ws', ownerId: '1', token: 't1', cursor: new EventCursor(), fetch: srv.fetch, initialRetryMs: 10, random: () => 0.5, ...over };
+  const cfg: LoopConfig = {
+    url: '/api/ws',
+    ownerId: '1',
+    token: 't1',
+    cursor: new EventCursor(),
+    fetch: srv.fetch,
+    initialRetryMs: 10,
+    random: () => 0.5,
+    ...over,
+  };
   const loop = new StreamLoop(cfg, {
     frame: (f) => frames.push(f),
     status: (s, e) => {
@@ -131,7 +140,10 @@ describe('StreamLoop', () => {
   });
 
   it('stops at once on 403 and 404', async () => {
-    for (const [status, error] of [[403, 'forbidden_owner'], [404, 'unknown_owner']] as const) {
+    for (const [status, error] of [
+      [403, 'forbidden_owner'],
+      [404, 'unknown_owner'],
+    ] as const) {
       const srv = new FakeServer().reply({ status, json: { error, message: 'No.' } });
       const t = start(srv, { getToken: async () => 'other' });
       await until(() => t.loop.status === 'disconnected');

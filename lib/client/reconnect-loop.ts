@@ -51,9 +51,16 @@ export class StreamLoop {
   private retriedUnauthorized = false;
   private wake: (() => void) | undefined;
 
-  constructor(private readonly cfg: LoopConfig, private readonly events: LoopEvents) {
+  constructor(
+    private readonly cfg: LoopConfig,
+    private readonly events: LoopEvents,
+  ) {
     this.backoff = new Backoff(cfg.initialRetryMs ?? DEFAULT_RETRY_MS, cfg.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, cfg.random);
-    this.refresher = new TokenRefresher(cfg.getToken, () => this.cfg.token, (token) => this.adoptToken(token));
+    this.refresher = new TokenRefresher(
+      cfg.getToken,
+      () => this.cfg.token,
+      (token) => this.adoptToken(token),
+    );
   }
 
   /** The token the next request uses. */

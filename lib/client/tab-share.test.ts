@@ -44,7 +44,11 @@ function tab(srv: FakeServer, env: TabEnvironment, token = 't') {
   const frames: Frame[] = [];
   const statuses: ConnectionStatus[] = [];
   const cursor = new EventCursor();
-  const p = new SharedStream({ url: '/api/ws', ownerId: '5', token, cursor, fetch: srv.fetch, initialRetryMs: 10, random: () => 0.5 }, { frame: (f) => frames.push(f), status: (s) => statuses.push(s) }, env);
+  const p = new SharedStream(
+    { url: '/api/ws', ownerId: '5', token, cursor, fetch: srv.fetch, initialRetryMs: 10, random: () => 0.5 },
+    { frame: (f) => frames.push(f), status: (s) => statuses.push(s) },
+    env,
+  );
   participants.push(p);
   p.start();
   return { p, frames, statuses, cursor, status: () => statuses.at(-1) };

@@ -58,7 +58,11 @@ export class SharedStream implements StreamLink {
   private leaderConnectionId: string | undefined;
   private metrics: Frame | undefined;
 
-  constructor(private readonly cfg: LoopConfig, private readonly events: LoopEvents, private readonly env: TabEnvironment) {}
+  constructor(
+    private readonly cfg: LoopConfig,
+    private readonly events: LoopEvents,
+    private readonly env: TabEnvironment,
+  ) {}
 
   get connectionId(): string | undefined {
     return this.loop ? this.loop.connectionId : this.leaderConnectionId;
@@ -77,10 +81,12 @@ export class SharedStream implements StreamLink {
     this.channel.onmessage = (e: MessageEvent) => this.onMessage(e.data as TabMessage);
     this.post({ k: 'hello', from: this.id });
     this.lockAbort = new AbortController();
-    this.env.locks.request(name, { signal: this.lockAbort.signal }, () => this.lead()).catch((err: unknown) => {
-      if (this.stopped || (err as { name?: string })?.name === 'AbortError') return;
-      this.startLoop(); // locks refused (an opaque origin, a policy): stream on our own
-    });
+    this.env.locks
+      .request(name, { signal: this.lockAbort.signal }, () => this.lead())
+      .catch((err: unknown) => {
+        if (this.stopped || (err as { name?: string })?.name === 'AbortError') return;
+        this.startLoop(); // locks refused (an opaque origin, a policy): stream on our own
+      });
   }
 
   /** A leader retries at once; a follower has no stream of its own to retry. */

@@ -12,6 +12,7 @@ export type WebSocketEventType = EventType;
  * The envelope every frame's `data:` holds; listeners receive only its `data`. `data` defaults to
  * the portal's loose `Record<string, any>` so code written against the portal keeps compiling.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the portal's own signature, kept so its pages compile unchanged
 export interface WebSocketMessage<T = Record<string, any>> {
   type: WebSocketEventType;
   /** ms since epoch */

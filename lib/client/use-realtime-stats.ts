@@ -94,7 +94,11 @@ export function useRealtimeStats(options: UseRealtimeStatsOptions): UseRealtimeS
       getToken: () => (latest.current.getToken ? latest.current.getToken() : Promise.resolve(latest.current.token)),
     });
     managerRef.current = m;
-    const offs = bind(m, { setStatus, setError, setMetrics, setBookings, setOccupancy }, () => latest.current.maxOccupancyChanges ?? DEFAULT_MAX_OCCUPANCY_CHANGES);
+    const offs = bind(
+      m,
+      { setStatus, setError, setMetrics, setBookings, setOccupancy },
+      () => latest.current.maxOccupancyChanges ?? DEFAULT_MAX_OCCUPANCY_CHANGES,
+    );
     if (autoConnect) m.connect().catch(() => undefined); // the status listener reports refusals
     return () => {
       offs.forEach((off) => off());

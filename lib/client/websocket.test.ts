@@ -43,7 +43,10 @@ describe('WebSocketManager', () => {
     const m = manager(srv);
     const got: unknown[] = [];
     m.subscribeToOccupancyChanges((c) => got.push(c.hangarId));
-    await until(() => (m.connect(), srv.streams.length === 1));
+    await until(() => {
+      m.connect();
+      return srv.streams.length === 1;
+    });
     srv.last.hello();
     srv.last.frame('occupancy_changed', { hangarId: 12, hangarNumber: 'H-12' }, 3);
     await until(() => got.length === 1);
@@ -104,7 +107,10 @@ describe('WebSocketManager', () => {
   it('reports reconnecting as connecting through the portal status, detailed through getStatus', async () => {
     const srv = new FakeServer();
     const m = manager(srv);
-    await until(() => (m.connect(), srv.streams.length === 1));
+    await until(() => {
+      m.connect();
+      return srv.streams.length === 1;
+    });
     srv.last.hello();
     await until(() => m.isConnected());
     srv.last.end();
@@ -116,7 +122,10 @@ describe('WebSocketManager', () => {
     const srv = new FakeServer();
     srv.postReply = (b) => ({ status: 200, json: b.type === 'ping' ? { type: 'pong', serverTime: 5 } : { ok: true } });
     const m = manager(srv, '4', 'tk');
-    await until(() => (m.connect(), srv.streams.length === 1));
+    await until(() => {
+      m.connect();
+      return srv.streams.length === 1;
+    });
     srv.last.hello({ connectionId: 'conn-9' });
     await until(() => m.isConnected());
     await expect(m.send({ type: 'ping' })).resolves.toEqual({ type: 'pong', serverTime: 5 });

@@ -13,13 +13,33 @@ import { EventCursor } from './cursor';
 import { RealtimeError } from './errors';
 import { StreamLoop, type LoopConfig } from './reconnect-loop';
 import { browserTabEnvironment, SharedStream, type StreamLink } from './tab-share';
-import type { BookingNotification, ClientMessage, ConnectionStatus, Frame, ManagerOptions, OccupancyChange, PortalConnectionStatus, RealTimeMetrics, WebSocketEventType } from './types';
+import type {
+  BookingNotification,
+  ClientMessage,
+  ConnectionStatus,
+  Frame,
+  ManagerOptions,
+  OccupancyChange,
+  PortalConnectionStatus,
+  RealTimeMetrics,
+  WebSocketEventType,
+} from './types';
 
-export type { BookingNotification, ClientMessage, ConnectionStatus, ManagerOptions, OccupancyChange, RealTimeMetrics, WebSocketEventType, WebSocketMessage } from './types';
+export type {
+  BookingNotification,
+  ClientMessage,
+  ConnectionStatus,
+  ManagerOptions,
+  OccupancyChange,
+  RealTimeMetrics,
+  WebSocketEventType,
+  WebSocketMessage,
+} from './types';
 export { RealtimeError } from './errors';
 
 // Listeners receive the payload of whatever type they subscribed to; the portal typed it `any`.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the portal's listener type, kept so its pages compile unchanged
 type Listener = (data: any) => void;
 type StatusListener = (status: ConnectionStatus, error?: RealtimeError) => void;
 
@@ -46,7 +66,11 @@ export class WebSocketManager {
   /** The latest `metrics_updated` payload, handed at once to a listener that subscribes later. */
   private latestMetrics: { data: unknown } | undefined;
 
-  constructor(readonly ownerId: string, token: string, private readonly options: ManagerOptions = {}) {
+  constructor(
+    readonly ownerId: string,
+    token: string,
+    private readonly options: ManagerOptions = {},
+  ) {
     this.initialToken = token;
     this.cfg = {
       url: options.url ?? '/api/ws',
@@ -83,7 +107,10 @@ export class WebSocketManager {
     if (this.waiter) return this.waiter.promise;
     let resolve!: () => void;
     let reject!: (e: RealtimeError) => void;
-    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     this.waiter = { promise, resolve, reject };
     if (!this.link) this.startLink();
     return promise;
@@ -184,7 +211,7 @@ export class WebSocketManager {
 
   private startLink(): void {
     this.lastError = undefined;
-    let link: StreamLink | undefined = undefined;
+    let link: StreamLink | undefined;
     const events = {
       frame: (frame: Frame) => link === this.link && this.dispatch(frame),
       status: (status: ConnectionStatus, error?: RealtimeError) => link === this.link && this.onLinkStatus(status, error),

@@ -81,7 +81,7 @@ async function openPglite(dir: string): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const inMemory = dir.startsWith('memory://');
   const release = inMemory ? () => {} : lockDataDir(resolve(dir));
-  let pg;
+  let pg: InstanceType<typeof PGlite>;
   try {
     if (!inMemory) mkdirSync(resolve(dir), { recursive: true });
     pg = await PGlite.create(inMemory ? dir : resolve(dir));

@@ -10,15 +10,23 @@ import { migrate, migrationsFolder } from './migrate';
 import { portalIndexes } from './portal-indexes';
 
 const tablesOf = async (db: Queryable) =>
-  (await rows<{ table_name: string }>(db, sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).map((r) => r.table_name);
+  (await rows<{ table_name: string }>(db, sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).map(
+    (r) => r.table_name,
+  );
 
 /** Everything a migration can change: columns, constraints, indexes, and the migrations journal. */
 async function schemaDump(db: Queryable) {
   return {
-    columns: await rows(db, sql`select table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default
-      from information_schema.columns where table_schema = 'public' order by table_name, column_name`),
-    constraints: await rows(db, sql`select conrelid::regclass::text as table_name, conname, contype, pg_get_constraintdef(oid) as def
-      from pg_constraint where connamespace = 'public'::regnamespace order by 1, 2`),
+    columns: await rows(
+      db,
+      sql`select table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default
+      from information_schema.columns where table_schema = 'public' order by table_name, column_name`,
+    ),
+    constraints: await rows(
+      db,
+      sql`select conrelid::regclass::text as table_name, conname, contype, pg_get_constraintdef(oid) as def
+      from pg_constraint where connamespace = 'public'::regnamespace order by 1, 2`,
+    ),
     indexes: await rows(db, sql`select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by 1, 2`),
     migrations: await rows(db, sql`select id, hash, created_at::text as created_at from drizzle.__drizzle_migrations order by id`),
   };
@@ -43,7 +51,15 @@ async function failureOf(statement: Promise<unknown>): Promise<{ code?: string; 
   throw err;
 }
 
-const OWN_TABLES = ['booking_payments', 'booking_refunds', 'hangarshare_owned_tables', 'owner_sequences', 'realtime_events', 'realtime_instances', 'stripe_events'];
+const OWN_TABLES = [
+  'booking_payments',
+  'booking_refunds',
+  'hangarshare_owned_tables',
+  'owner_sequences',
+  'realtime_events',
+  'realtime_instances',
+  'stripe_events',
+];
 const PORTAL = ['hangar_bookings', 'hangar_listings', 'hangar_owners', 'users'];
 
 let disposers: (() => Promise<void>)[] = [];
@@ -85,7 +101,9 @@ describe('migrations on an empty database (the embedded demo, a fresh PostgreSQL
     });
     await s.db.execute(sql`insert into hangar_listings (id, owner_id, icao_code) values (1, 1, 'SBMT')`);
     expect(
-      await failureOf(s.db.execute(sql`insert into hangar_bookings (hangar_id, user_id, check_in, check_out, nights, status) values (1, 1, now(), now(), 1, 'paid')`)),
+      await failureOf(
+        s.db.execute(sql`insert into hangar_bookings (hangar_id, user_id, check_in, check_out, nights, status) values (1, 1, now(), now(), 1, 'paid')`),
+      ),
     ).toEqual({ code: '23514', constraint: 'chk_booking_status' });
   });
 });
@@ -116,7 +134,9 @@ describe("adopting the portal's live database", () => {
 
   it('refuses to start on a portal database that lacks columns, listing them with the SQL to add them, and changes nothing', async () => {
     const s = await scratch();
-    await s.exec(portalSchemaSql(['hangar_bookings.booking_type', 'hangar_bookings.promo_code', 'hangar_listings.special_notes', 'hangar_listings.total_spaces']));
+    await s.exec(
+      portalSchemaSql(['hangar_bookings.booking_type', 'hangar_bookings.promo_code', 'hangar_listings.special_notes', 'hangar_listings.total_spaces']),
+    );
     const before = { tables: await tablesOf(s.db), catalog: await portalCatalog(s.db) };
     const error = await migrate(s).then(
       () => undefined,
@@ -124,7 +144,12 @@ describe("adopting the portal's live database", () => {
     );
     expect(error).toBeInstanceOf(MissingPortalColumnsError);
     const { missing, message } = error as MissingPortalColumnsError;
-    expect(missing.map((m) => `${m.table}.${m.column}`).sort()).toEqual(['hangar_bookings.booking_type', 'hangar_bookings.promo_code', 'hangar_listings.special_notes', 'hangar_listings.total_spaces']);
+    expect(missing.map((m) => `${m.table}.${m.column}`).sort()).toEqual([
+      'hangar_bookings.booking_type',
+      'hangar_bookings.promo_code',
+      'hangar_listings.special_notes',
+      'hangar_listings.total_spaces',
+    ]);
     expect(message).toContain('ALTER TABLE "hangar_bookings" ADD COLUMN IF NOT EXISTS "booking_type" varchar(20);');
     expect(message).toContain('ALTER TABLE "hangar_listings" ADD COLUMN IF NOT EXISTS "total_spaces" integer DEFAULT 1;');
     expect({ tables: await tablesOf(s.db), catalog: await portalCatalog(s.db) }).toEqual(before);
@@ -135,7 +160,11 @@ describe("adopting the portal's live database", () => {
 
   it('creates a portal table that is missing, owns it, and leaves the existing ones alone', async () => {
     const s = await scratch();
-    await s.exec(portalSchemaSql().replace(/create table hangar_bookings[\s\S]*?;\s*create index idx_hangar_bookings_hangar_id[^;]*;[^;]*;[^;]*;/, '').replace(/insert into hangar_bookings[\s\S]*?'completed'\);/, ''));
+    await s.exec(
+      portalSchemaSql()
+        .replace(/create table hangar_bookings[\s\S]*?;\s*create index idx_hangar_bookings_hangar_id[^;]*;[^;]*;[^;]*;/, '')
+        .replace(/insert into hangar_bookings[\s\S]*?'completed'\);/, ''),
+    );
     const report = await migrate(s);
     expect(report.ownership).toEqual({ owned: ['hangar_bookings'], foreign: ['hangar_listings', 'hangar_owners', 'users'] });
     const fks = await rows<{ conname: string }>(s.db, sql`select conname from pg_constraint where conrelid = 'hangar_bookings'::regclass and contype = 'f'`);

@@ -57,8 +57,7 @@ export async function migrate(database: Database): Promise<MigrationReport> {
   }
 }
 
-const regclass = async (db: Db, name: string) =>
-  (await rows<{ r: string | null }>(db, sql`select to_regclass(${name})::text as r`))[0]?.r ?? null;
+const regclass = async (db: Db, name: string) => (await rows<{ r: string | null }>(db, sql`select to_regclass(${name})::text as r`))[0]?.r ?? null;
 
 /** The journal time of the last applied migration (drizzle's bookkeeping), without creating anything. */
 async function lastApplied(db: Db): Promise<number | undefined> {

@@ -32,7 +32,10 @@ export function portalIndexes(): PortalIndex[] {
       const name = /INDEX\s+(?:IF NOT EXISTS\s+)?"([^"]+)"/i.exec(statement)?.[1];
       if (!name) continue;
       const concurrent = statement
-        .replace(/^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF NOT EXISTS\s+)?/i, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX CONCURRENTLY IF NOT EXISTS `)
+        .replace(
+          /^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF NOT EXISTS\s+)?/i,
+          (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX CONCURRENTLY IF NOT EXISTS `,
+        )
         .replace(/;\s*$/, '');
       out.set(name, { name, table, statement: concurrent });
     }

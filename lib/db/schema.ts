@@ -11,22 +11,7 @@
  * bookings.hangar_id → listings.owner_id → hangar_owners.id → hangar_owners.user_id → users.id.
  */
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  boolean,
-  check,
-  date,
-  index,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  primaryKey,
-  serial,
-  text,
-  timestamp,
-  varchar,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, date, index, integer, jsonb, numeric, pgTable, primaryKey, serial, text, timestamp, varchar } from 'drizzle-orm/pg-core';
 
 export const LISTING_STATUSES = ['active', 'inactive', 'pending', 'rejected', 'suspended'] as const;
 export type ListingStatus = (typeof LISTING_STATUSES)[number];

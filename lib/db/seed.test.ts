@@ -1,7 +1,7 @@
 import { and, count, eq, gte, lte, gt, inArray, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startOfDayInZone } from '../time';
-import { type Db } from './client';
+import type { Db } from './client';
 import { hangarBookings, hangarListings, hangarOwners, users } from './schema';
 import { DEMO_ACCOUNTS, seedDemoData } from './seed';
 import { getDb } from '../runtime';
@@ -38,7 +38,15 @@ describe('seedDemoData', () => {
 
     const second = await seedDemoData(db, { now });
     expect(second.seeded).toBe(false);
-    const [u] = await db.select({ n: count() }).from(users).where(inArray(users.email, DEMO_ACCOUNTS.map((a) => a.email)));
+    const [u] = await db
+      .select({ n: count() })
+      .from(users)
+      .where(
+        inArray(
+          users.email,
+          DEMO_ACCOUNTS.map((a) => a.email),
+        ),
+      );
     expect(u.n).toBe(DEMO_ACCOUNTS.length);
     const [o] = await db.select({ n: count() }).from(hangarOwners);
     expect(o.n).toBe(3);

@@ -12,9 +12,33 @@ import { hangarBookings, hangarListings, hangarOwners, users, type BookingStatus
 
 /** The logins the README and the /login page show. */
 export const DEMO_ACCOUNTS = [
-  { email: 'owner@hangarshare.demo', password: 'demo1234', firstName: 'Ricardo', lastName: 'Almeida', role: 'user', company: 'Almeida Hangares Ltda', listings: 12 },
-  { email: 'owner2@hangarshare.demo', password: 'demo1234', firstName: 'Fernanda', lastName: 'Costa', role: 'user', company: 'Costa Aviação Executiva', listings: 10 },
-  { email: 'owner3@hangarshare.demo', password: 'demo1234', firstName: 'Paulo', lastName: 'Mendes', role: 'user', company: 'Mendes Aero Serviços', listings: 8 },
+  {
+    email: 'owner@hangarshare.demo',
+    password: 'demo1234',
+    firstName: 'Ricardo',
+    lastName: 'Almeida',
+    role: 'user',
+    company: 'Almeida Hangares Ltda',
+    listings: 12,
+  },
+  {
+    email: 'owner2@hangarshare.demo',
+    password: 'demo1234',
+    firstName: 'Fernanda',
+    lastName: 'Costa',
+    role: 'user',
+    company: 'Costa Aviação Executiva',
+    listings: 10,
+  },
+  {
+    email: 'owner3@hangarshare.demo',
+    password: 'demo1234',
+    firstName: 'Paulo',
+    lastName: 'Mendes',
+    role: 'user',
+    company: 'Mendes Aero Serviços',
+    listings: 8,
+  },
   { email: 'admin@hangarshare.demo', password: 'admin1234', firstName: 'Ana', lastName: 'Ribeiro', role: 'ADMIN', company: null, listings: 0 },
 ] as const;
 
@@ -58,10 +82,7 @@ export interface SeedResult {
 }
 
 /** Seeds the demo data unless the demo owner exists. `now` and `seed` make it reproducible. */
-export async function seedDemoData(
-  db: Db,
-  opts: { now?: Date; seed?: number; timeZone?: string; bookingsPerListing?: number } = {},
-): Promise<SeedResult> {
+export async function seedDemoData(db: Db, opts: { now?: Date; seed?: number; timeZone?: string; bookingsPerListing?: number } = {}): Promise<SeedResult> {
   const now = opts.now ?? new Date();
   const rand = prng(opts.seed ?? 20_260_127);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
@@ -75,12 +96,28 @@ export async function seedDemoData(
     for (const a of DEMO_ACCOUNTS) if (!hashes.has(a.password)) hashes.set(a.password, await hashPassword(a.password));
     const accountRows = await tx
       .insert(users)
-      .values(DEMO_ACCOUNTS.map((a) => ({ email: a.email, firstName: a.firstName, lastName: a.lastName, role: a.role, passwordHash: hashes.get(a.password)!, isHangarOwner: a.listings > 0 })))
+      .values(
+        DEMO_ACCOUNTS.map((a) => ({
+          email: a.email,
+          firstName: a.firstName,
+          lastName: a.lastName,
+          role: a.role,
+          passwordHash: hashes.get(a.password)!,
+          isHangarOwner: a.listings > 0,
+        })),
+      )
       .returning({ id: users.id, email: users.email });
     const renterHash = await hashPassword('renter1234');
     const renterRows = await tx
       .insert(users)
-      .values(RENTERS.map((name, i) => ({ email: `renter${i + 1}@hangarshare.demo`, firstName: name.split(' ')[0], lastName: name.split(' ')[1], passwordHash: renterHash })))
+      .values(
+        RENTERS.map((name, i) => ({
+          email: `renter${i + 1}@hangarshare.demo`,
+          firstName: name.split(' ')[0],
+          lastName: name.split(' ')[1],
+          passwordHash: renterHash,
+        })),
+      )
       .returning({ id: users.id });
 
     const listingRows: { id: number; dailyRate: number; totalSpaces: number; status: ListingStatus }[] = [];
@@ -101,15 +138,27 @@ export async function seedDemoData(
         const dailyRate = between(15, 90) * 10;
         const totalSpaces = between(1, 6);
         return {
-          ownerId: owner.id, icaoCode: icao, aerodromeName: name, city, state,
-          hangarNumber: `H-${String(hangar).padStart(2, '0')}`, hangarSizeSqm: String(between(200, 1500)),
-          dailyRate: String(dailyRate), weeklyRate: String(dailyRate * 6), monthlyRate: String(dailyRate * 22),
-          hourlyRate: String(Math.round(dailyRate / 8)), status, totalSpaces, availableSpaces: totalSpaces,
+          ownerId: owner.id,
+          icaoCode: icao,
+          aerodromeName: name,
+          city,
+          state,
+          hangarNumber: `H-${String(hangar).padStart(2, '0')}`,
+          hangarSizeSqm: String(between(200, 1500)),
+          dailyRate: String(dailyRate),
+          weeklyRate: String(dailyRate * 6),
+          monthlyRate: String(dailyRate * 22),
+          hourlyRate: String(Math.round(dailyRate / 8)),
+          status,
+          totalSpaces,
+          availableSpaces: totalSpaces,
           description: `Hangar ${hangar} em ${name} (${icao}).`,
         };
       });
       const inserted = await tx.insert(hangarListings).values(values).returning({ id: hangarListings.id });
-      inserted.forEach((r, i) => listingRows.push({ id: r.id, dailyRate: Number(values[i].dailyRate), totalSpaces: values[i].totalSpaces, status: values[i].status }));
+      inserted.forEach((r, i) =>
+        listingRows.push({ id: r.id, dailyRate: Number(values[i].dailyRate), totalSpaces: values[i].totalSpaces, status: values[i].status }),
+      );
     }
 
     const perListing = opts.bookingsPerListing ?? 66;
@@ -119,16 +168,25 @@ export async function seedDemoData(
       const subtotal = listing.dailyRate * nights;
       const fees = Math.round(subtotal * 5) / 100;
       bookings.push({
-        hangarId: listing.id, userId: pick(renterRows).id, createdAt: new Date(createdAt), updatedAt: new Date(createdAt),
-        checkIn: new Date(checkIn), checkOut: new Date(checkIn + nights * DAY_MS), nights,
-        subtotal: subtotal.toFixed(2), fees: fees.toFixed(2), totalPrice: (subtotal + fees).toFixed(2),
-        status, paymentMethod: 'stripe', stripePaymentIntentId: `pi_demo_${bookings.length + 1}`,
+        hangarId: listing.id,
+        userId: pick(renterRows).id,
+        createdAt: new Date(createdAt),
+        updatedAt: new Date(createdAt),
+        checkIn: new Date(checkIn),
+        checkOut: new Date(checkIn + nights * DAY_MS),
+        nights,
+        subtotal: subtotal.toFixed(2),
+        fees: fees.toFixed(2),
+        totalPrice: (subtotal + fees).toFixed(2),
+        status,
+        paymentMethod: 'stripe',
+        stripePaymentIntentId: `pi_demo_${bookings.length + 1}`,
       });
     };
     for (const listing of listingRows) {
       for (let i = 0; i < perListing; i++) {
         // Skewed towards recent months so growth is visible; 395 days ≈ 13 months.
-        const ageMs = Math.floor(Math.pow(rand(), 1.3) * 395 * DAY_MS) + 3_600_000;
+        const ageMs = Math.floor(rand() ** 1.3 * 395 * DAY_MS) + 3_600_000;
         const createdAt = now.getTime() - ageMs;
         const checkIn = createdAt + between(0, 20) * DAY_MS;
         const nights = between(1, 14);
@@ -143,12 +201,19 @@ export async function seedDemoData(
       // Something happening right now on most active listings …
       if (listing.status === 'active' && rand() < 0.7) {
         const spaces = between(1, listing.totalSpaces);
-        for (let s = 0; s < spaces; s++) book(listing, now.getTime() - between(3, 30) * DAY_MS, now.getTime() - between(1, 5) * DAY_MS, between(6, 20), 'confirmed');
+        for (let s = 0; s < spaces; s++)
+          book(listing, now.getTime() - between(3, 30) * DAY_MS, now.getTime() - between(1, 5) * DAY_MS, between(6, 20), 'confirmed');
       }
       // … and bookings made today (in the booking time zone), before now.
       const sinceMidnight = Math.max(60_000, now.getTime() - todayStart);
       for (let t = between(0, 2); t > 0; t--) {
-        book(listing, now.getTime() - Math.floor(rand() * sinceMidnight), now.getTime() + between(1, 30) * DAY_MS, between(1, 10), pick(['pending', 'confirmed', 'confirmed'] as const));
+        book(
+          listing,
+          now.getTime() - Math.floor(rand() * sinceMidnight),
+          now.getTime() + between(1, 30) * DAY_MS,
+          between(1, 10),
+          pick(['pending', 'confirmed', 'confirmed'] as const),
+        );
       }
     }
     for (let i = 0; i < bookings.length; i += 500) await tx.insert(hangarBookings).values(bookings.slice(i, i + 500));

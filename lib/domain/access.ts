@@ -48,8 +48,7 @@ export interface Actor {
 }
 
 /** "First Last", as the portal puts in its tokens and notifications. */
-export const fullName = (u: { firstName: string; lastName: string | null }) =>
-  [u.firstName, u.lastName].filter(Boolean).join(' ');
+export const fullName = (u: { firstName: string; lastName: string | null }) => [u.firstName, u.lastName].filter(Boolean).join(' ');
 
 /**
  * Loads a live user (not soft-deleted) by id, or undefined. Used for the caller and for the renter

@@ -174,7 +174,10 @@ function assertBookable(listing: ListingRow, stay: Stay): void {
   const firstDay = stay.checkIn.toISOString().slice(0, 10);
   const lastDay = stay.checkOut.toISOString().slice(0, 10);
   if ((listing.availableFrom && firstDay < listing.availableFrom) || (listing.availableUntil && lastDay > listing.availableUntil)) {
-    throw conflict('outside_availability', `Hangar listing ${listing.id} is available from ${listing.availableFrom ?? '…'} to ${listing.availableUntil ?? '…'} only.`);
+    throw conflict(
+      'outside_availability',
+      `Hangar listing ${listing.id} is available from ${listing.availableFrom ?? '…'} to ${listing.availableUntil ?? '…'} only.`,
+    );
   }
 }
 

@@ -22,7 +22,9 @@ export type PaymentRow = typeof bookingPayments.$inferSelect;
 
 /** Records the intent a checkout created (Stripe mode), awaiting payment. */
 export async function recordIntent(tx: Tx, bookingId: number, intentId: string, amount: number, now: Date): Promise<void> {
-  await tx.insert(bookingPayments).values({ bookingId, paymentIntentId: intentId, status: 'requires_payment', amount: toMoneyText(amount), createdAt: now, updatedAt: now });
+  await tx
+    .insert(bookingPayments)
+    .values({ bookingId, paymentIntentId: intentId, status: 'requires_payment', amount: toMoneyText(amount), createdAt: now, updatedAt: now });
 }
 
 /** Records a payment outcome reported by Stripe (upsert: bookings made by the portal have no row yet). */

@@ -13,7 +13,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TokenClaims } from '../auth/jwt';
-import { type Tx } from '../db/client';
+import type { Tx } from '../db/client';
 import { hangarBookings, hangarListings, hangarOwners, users, type BookingStatus } from '../db/schema';
 import { forbidden, notFound } from '../errors';
 import { transactWithEvents, type Emit } from '../realtime/log/publish';
@@ -62,11 +62,7 @@ export function parseStatusBody(body: Record<string, unknown>): BookingStatus {
  */
 export async function setBookingStatus(tx: Tx, emit: Emit, locked: LockedBooking, next: BookingStatus, now: Date): Promise<BookingRow> {
   const { booking, listing } = locked;
-  const [after] = await tx
-    .update(hangarBookings)
-    .set({ status: next, updatedAt: now })
-    .where(eq(hangarBookings.id, booking.id))
-    .returning();
+  const [after] = await tx.update(hangarBookings).set({ status: next, updatedAt: now }).where(eq(hangarBookings.id, booking.id)).returning();
   const type = next === 'completed' ? 'booking_completed' : 'booking_updated';
   await emit(listing.ownerId, type, updatedEventData(after, listing, statusOf(booking)));
   if (isActiveAt(booking, now) !== isActiveAt(after, now)) {

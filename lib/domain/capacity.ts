@@ -70,9 +70,6 @@ export async function assertCapacity(
   const peak = peakOverlap(intervals, stay.checkIn.getTime(), stay.checkOut.getTime());
   const total = listing.totalSpaces ?? 1;
   if (peak + 1 > total) {
-    throw conflict(
-      'no_availability',
-      `Hangar listing ${listing.id} is fully booked for these dates (${peak} of ${total} spaces taken).`,
-    );
+    throw conflict('no_availability', `Hangar listing ${listing.id} is fully booked for these dates (${peak} of ${total} spaces taken).`);
   }
 }

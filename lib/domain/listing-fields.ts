@@ -18,8 +18,7 @@ export const MAX_TOTAL_SPACES = 1000;
 
 const text = (max: number) => z.string().max(max).nullable();
 /** A decimal within `numeric(p, 2)`: number or decimal text; `""` clears (the page's empty input). */
-const decimal = (max: number) =>
-  z.union([z.literal('').transform(() => null), moneySchema({ max }), z.null()]);
+const decimal = (max: number) => z.union([z.literal('').transform(() => null), moneySchema({ max }), z.null()]);
 const list = z.array(z.string().max(100)).max(50).nullable();
 const bool = z.boolean().nullable();
 
@@ -33,7 +32,13 @@ const day = z.union([
 
 /** The editable fields, by their camelCase key. */
 export const LISTING_FIELDS = {
-  icaoCode: field(z.string().regex(/^[A-Za-z0-9]{4}$/).transform((s) => s.toUpperCase()), 'código ICAO de 4 letras'),
+  icaoCode: field(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{4}$/)
+      .transform((s) => s.toUpperCase()),
+    'código ICAO de 4 letras',
+  ),
   aerodromeName: field(text(255), 'texto de até 255 caracteres, ou null'),
   city: field(text(100), 'texto de até 100 caracteres, ou null'),
   state: field(text(2), 'sigla de estado (2 letras), ou null'),
@@ -77,4 +82,13 @@ export const SNAKE_ALIASES: Record<string, ListingFieldKey> = Object.fromEntries
 export const SINGULAR_KEYS = (Object.keys(LISTING_FIELDS) as ListingFieldKey[]).filter((k) => k !== 'status' && k !== 'totalSpaces');
 
 /** The decimal fields (stored as numeric text). */
-export const DECIMAL_KEYS: readonly ListingFieldKey[] = ['hangarSizeSqm', 'maxWingspanMeters', 'maxLengthMeters', 'maxHeightMeters', 'hourlyRate', 'dailyRate', 'weeklyRate', 'monthlyRate'];
+export const DECIMAL_KEYS: readonly ListingFieldKey[] = [
+  'hangarSizeSqm',
+  'maxWingspanMeters',
+  'maxLengthMeters',
+  'maxHeightMeters',
+  'hourlyRate',
+  'dailyRate',
+  'weeklyRate',
+  'monthlyRate',
+];

@@ -33,12 +33,7 @@ export async function countActiveBookings(db: Queryable, hangarId: number, now: 
     .select({ n: count() })
     .from(hangarBookings)
     .where(
-      and(
-        eq(hangarBookings.hangarId, hangarId),
-        eq(hangarBookings.status, ACTIVE_STATUS),
-        lte(hangarBookings.checkIn, now),
-        gt(hangarBookings.checkOut, now),
-      ),
+      and(eq(hangarBookings.hangarId, hangarId), eq(hangarBookings.status, ACTIVE_STATUS), lte(hangarBookings.checkIn, now), gt(hangarBookings.checkOut, now)),
     );
   return Number(row?.n ?? 0);
 }

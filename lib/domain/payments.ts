@@ -40,12 +40,19 @@ export interface WebhookOutcome {
 
 const IntentShape = z.object({
   // Stripe ids are `pi_` + alphanumerics; anything else is refused before it reaches a query.
-  id: z.string().min(1).max(100).regex(/^[A-Za-z0-9_]+$/),
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_]+$/),
   amount: z.int().nonnegative().optional(),
   amount_received: z.int().nonnegative().optional(),
   currency: z.string().optional(),
   /** The charge of a succeeded intent (the portal read `charges`, which intents no longer carry). */
-  latest_charge: z.union([z.string().max(255), z.object({ id: z.string().max(255) }).transform((c) => c.id)]).nullable().optional(),
+  latest_charge: z
+    .union([z.string().max(255), z.object({ id: z.string().max(255) }).transform((c) => c.id)])
+    .nullable()
+    .optional(),
   last_payment_error: z.object({ message: z.string().optional() }).passthrough().nullable().optional(),
 });
 type Intent = z.infer<typeof IntentShape>;
@@ -106,9 +113,7 @@ export async function applyIntentEvent(tx: Tx, emit: Emit, event: WebhookEvent, 
     .onConflictDoNothing()
     .returning({ id: stripeEvents.eventId });
   if (!fresh) return { received: true, duplicate: true };
-  return event.type === PAYMENT_SUCCEEDED
-    ? applySucceeded(tx, emit, locked, event, intent, now)
-    : applyFailed(tx, emit, locked, intent, now);
+  return event.type === PAYMENT_SUCCEEDED ? applySucceeded(tx, emit, locked, event, intent, now) : applyFailed(tx, emit, locked, intent, now);
 }
 
 /** Handles a verified event; always resolves to a 200 body unless the database fails. */

@@ -91,7 +91,14 @@ export const OWNER_BOOKING_PATCH_ERRORS: ErrorTable = {
   status: { 401: 'Não autorizado', 500: 'Erro ao atualizar status da reserva' },
 };
 
-const LISTING_PT = { ...TRANSPORT_CODES_PT, ...FIELDS_PT, ...AUTH_PT, invalid_id: 'ID de hangar inválido', listing_not_found: 'Hangar não encontrado', forbidden: 'Acesso negado' };
+const LISTING_PT = {
+  ...TRANSPORT_CODES_PT,
+  ...FIELDS_PT,
+  ...AUTH_PT,
+  invalid_id: 'ID de hangar inválido',
+  listing_not_found: 'Hangar não encontrado',
+  forbidden: 'Acesso negado',
+};
 
 /** `GET listing/[id]`. */
 export const LISTING_GET_ERRORS: ErrorTable = { codes: LISTING_PT, status: { 401: 'Token inválido', 500: 'Erro ao buscar hangar' } };

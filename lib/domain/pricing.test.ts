@@ -31,7 +31,12 @@ describe('discount and fees', () => {
     expect(discountOf(200, null)).toBe(0);
   });
   it('charges 5 % fees on the discounted subtotal', () => {
-    expect(quote({ dailyRate: 500, weeklyRate: null, monthlyRate: null }, 2, { type: 'percent', value: 10 })).toEqual({ subtotal: 1000, discount: 100, fees: 45, total: 945 });
+    expect(quote({ dailyRate: 500, weeklyRate: null, monthlyRate: null }, 2, { type: 'percent', value: 10 })).toEqual({
+      subtotal: 1000,
+      discount: 100,
+      fees: 45,
+      total: 945,
+    });
   });
 });
 
@@ -58,9 +63,14 @@ describe('refund share', () => {
   const share = (policy: 'flexible' | 'moderate' | 'strict', days: number, extra: Partial<Parameters<typeof refundShare>[0]> = {}) =>
     refundShare({ bookingType: 'refundable', policy, daysUntilCheckIn: days, adminPartial: false, ...extra });
   it.each([
-    ['flexible', 1, 1], ['flexible', 0, 0],
-    ['strict', 30, 1], ['strict', 29, 0],
-    ['moderate', 7, 1], ['moderate', 6, 0.5], ['moderate', 2, 0.5], ['moderate', 1, 0],
+    ['flexible', 1, 1],
+    ['flexible', 0, 0],
+    ['strict', 30, 1],
+    ['strict', 29, 0],
+    ['moderate', 7, 1],
+    ['moderate', 6, 0.5],
+    ['moderate', 2, 0.5],
+    ['moderate', 1, 0],
   ] as const)('%s with %i days left → %d', (policy, days, expected) => {
     expect(share(policy, days)).toBe(expected);
   });

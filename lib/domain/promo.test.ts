@@ -30,7 +30,8 @@ const stay = async () => {
   const from = 10 + ++n * 3;
   return { listing, body: { hangarId: listing.id, checkIn: day(from), checkOut: day(from + 2) } };
 };
-const usedCount = async (table: 'coupons' | 'codes', id: number) => (await rows<{ used_count: number }>(db, sql.raw(`select used_count from ${table} where id = ${id}`)))[0].used_count;
+const usedCount = async (table: 'coupons' | 'codes', id: number) =>
+  (await rows<{ used_count: number }>(db, sql.raw(`select used_count from ${table} where id = ${id}`)))[0].used_count;
 
 beforeAll(async () => {
   db = await getDb();
@@ -80,14 +81,24 @@ describe('promo codes at booking/confirm', () => {
     expect(await usedCount('codes', 1)).toBe(5);
     // Now used up (5 of 5): refused.
     const next = await stay();
-    await expectRefusal(await confirm({ ...next.body, totalPrice: 945, promoCode: 'HANGAR-2026' }), 400, 'Código promocional inválido ou expirado', 'invalid_promo_code');
+    await expectRefusal(
+      await confirm({ ...next.body, totalPrice: 945, promoCode: 'HANGAR-2026' }),
+      400,
+      'Código promocional inválido ou expirado',
+      'invalid_promo_code',
+    );
   });
 
   it("enforces a coupon's max_uses (the portal bumped the wrong table): the second use is refused and rolls back", async () => {
     const first = await stay();
     expect((await confirm({ ...first.body, totalPrice: 735, promoCode: 'FIXO300' })).status).toBe(200); // 1000 − 300, fees 35
     const second = await stay();
-    await expectRefusal(await confirm({ ...second.body, totalPrice: 735, promoCode: 'FIXO300' }), 400, 'Código promocional inválido ou expirado', 'invalid_promo_code');
+    await expectRefusal(
+      await confirm({ ...second.body, totalPrice: 735, promoCode: 'FIXO300' }),
+      400,
+      'Código promocional inválido ou expirado',
+      'invalid_promo_code',
+    );
     expect(await db.select().from(hangarBookings).where(eq(hangarBookings.hangarId, second.listing.id))).toEqual([]);
     expect(await usedCount('coupons', 2)).toBe(1);
   });
@@ -112,6 +123,11 @@ describe('promo codes at booking/confirm', () => {
 
   it('refuses a total computed without the discount the code gives (prices are checked)', async () => {
     const { body } = await stay();
-    await expectRefusal(await confirm({ ...body, totalPrice: 1050, promoCode: 'VOO10' }), 400, /^Valor da reserva não confere.*desconto R\$ 100,00/, 'price_mismatch');
+    await expectRefusal(
+      await confirm({ ...body, totalPrice: 1050, promoCode: 'VOO10' }),
+      400,
+      /^Valor da reserva não confere.*desconto R\$ 100,00/,
+      'price_mismatch',
+    );
   });
 });

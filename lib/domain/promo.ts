@@ -41,8 +41,7 @@ export function codeHash(input: string, pepper = config().CODE_HASH_PEPPER): str
   return createHash('sha256').update(`${pepper}:${normalized}`).digest('hex');
 }
 
-const tableExists = async (db: Queryable, name: string) =>
-  (await rows<{ r: string | null }>(db, sql`select to_regclass(${name})::text as r`))[0]?.r != null;
+const tableExists = async (db: Queryable, name: string) => (await rows<{ r: string | null }>(db, sql`select to_regclass(${name})::text as r`))[0]?.r != null;
 
 interface PromoRow {
   id: number;

@@ -30,8 +30,7 @@ export function zonedDay(at: Date, timeZone: string): { day: string; hour: numbe
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /** The calendar day a check-in means: the date itself when only a date was sent, else its day in `timeZone`. */
-export const checkInDay = (raw: string, checkIn: Date, timeZone: string): string =>
-  /^\d{4}-\d{2}-\d{2}$/.test(raw) ? raw : zonedDay(checkIn, timeZone).day;
+export const checkInDay = (raw: string, checkIn: Date, timeZone: string): string => (/^\d{4}-\d{2}-\d{2}$/.test(raw) ? raw : zonedDay(checkIn, timeZone).day);
 
 /** `refundable` or `non_refundable` for a check-in on `day`, booked at `now`. */
 export function bookingTypeOf(day: string, now: Date, timeZone: string): BookingType {

@@ -31,7 +31,11 @@ describe('rollback', () => {
   it('a throw after an emit rolls back the status change and the event, and delivers nothing', async () => {
     const renter = await createUser(db);
     const listing = await createListing(db, owner.ownerId);
-    const b = await createBooking(db, listing.id, renter.userId, { status: 'confirmed', checkIn: new Date(Date.now() - H), checkOut: new Date(Date.now() + H) });
+    const b = await createBooking(db, listing.id, renter.userId, {
+      status: 'confirmed',
+      checkIn: new Date(Date.now() - H),
+      checkOut: new Date(Date.now() + H),
+    });
     const claims = await verifyToken(owner.token);
     const emitted: string[] = [];
     const attempt = transactWithEvents(async (tx, emit) => {

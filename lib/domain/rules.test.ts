@@ -51,7 +51,16 @@ describe('peakOverlap', () => {
   });
   it('clips to the stay: bookings outside it do not count', () => {
     expect(peakOverlap([{ start: 0, end: D }], D, 2 * D)).toBe(0);
-    expect(peakOverlap([{ start: 0, end: 3 * D }, { start: 0, end: 3 * D }], D, 2 * D)).toBe(2);
+    expect(
+      peakOverlap(
+        [
+          { start: 0, end: 3 * D },
+          { start: 0, end: 3 * D },
+        ],
+        D,
+        2 * D,
+      ),
+    ).toBe(2);
   });
 });
 

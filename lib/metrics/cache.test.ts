@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Db, type Queryable } from '../db/client';
+import type { Db } from '../db/client';
 import { createBooking, createListing, createOwner, createUser } from '../../test/support/fixtures';
 import { MetricsCache, type ComputeFn, type MetricsCacheOptions } from './cache';
 import { computeMetrics, computeOwnerMetrics } from './queries';

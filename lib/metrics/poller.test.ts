@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Db } from '../db/client';
+import type { Db } from '../db/client';
 import { createBooking, createListing, createOwner, createUser } from '../../test/support/fixtures';
 import { MetricsCache, type ComputeFn } from './cache';
 import { MetricsPoller } from './poller';

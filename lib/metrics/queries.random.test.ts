@@ -4,7 +4,7 @@
  * a plain JavaScript reference written from the contract's definitions (catches wrong SQL).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Db } from '../db/client';
+import type { Db } from '../db/client';
 import { hangarBookings, hangarListings, BOOKING_STATUSES, LISTING_STATUSES } from '../db/schema';
 import { createOwner, createUser } from '../../test/support/fixtures';
 import { computeMetrics, computeOwnerMetrics } from './queries';
@@ -31,7 +31,14 @@ const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
 /** Creation times that hit the edges: SP midnights, month starts, the 7/14/30-day cut-offs. */
 function randomCreatedAt(): Date {
   const n = NOW.getTime();
-  const edges = [Date.parse('2026-05-31T03:00:00Z'), Date.parse('2026-05-01T03:00:00Z'), Date.parse('2025-06-01T03:00:00Z'), n - 7 * DAY, n - 14 * DAY, n - 30 * DAY];
+  const edges = [
+    Date.parse('2026-05-31T03:00:00Z'),
+    Date.parse('2026-05-01T03:00:00Z'),
+    Date.parse('2025-06-01T03:00:00Z'),
+    n - 7 * DAY,
+    n - 14 * DAY,
+    n - 30 * DAY,
+  ];
   const r = rand();
   if (r < 0.3) return new Date(pick(edges) + int(-3, 3) * 60_000);
   if (r < 0.6) return new Date(n - rand() * 16 * DAY + 15 * 60_000);
@@ -45,7 +52,13 @@ async function seedRandom() {
   const renter = (await createUser(db)).userId;
   for (let i = 0; i < 50; i++) owners.push((await createOwner(db)).ownerId);
   const listings = owners.flatMap((ownerId) =>
-    Array.from({ length: int(0, 4) }, (_, k) => ({ ownerId, icaoCode: 'SBMT', hangarNumber: `R-${k}`, status: pick(LISTING_STATUSES), totalSpaces: int(0, 4) })),
+    Array.from({ length: int(0, 4) }, (_, k) => ({
+      ownerId,
+      icaoCode: 'SBMT',
+      hangarNumber: `R-${k}`,
+      status: pick(LISTING_STATUSES),
+      totalSpaces: int(0, 4),
+    })),
   );
   const ids = await db.insert(hangarListings).values(listings).returning({ id: hangarListings.id });
   const bookings = ids.flatMap(({ id }) =>
@@ -83,7 +96,10 @@ async function reference(ownerIds: number[]): Promise<Map<number, MetricsSnapsho
     const isActive = (b: (typeof bs)[number]) => b.status === 'confirmed' && b.checkIn <= NOW && b.checkOut > NOW;
     const activeListings = mine.filter((l) => l.status === 'active');
     const spaces = activeListings.reduce((s, l) => s + Math.max(l.totalSpaces ?? 0, 0), 0);
-    const occupied = activeListings.reduce((s, l) => s + Math.min(mb.filter((b) => b.hangarId === l.id && isActive(b)).length, Math.max(l.totalSpaces ?? 0, 0)), 0);
+    const occupied = activeListings.reduce(
+      (s, l) => s + Math.min(mb.filter((b) => b.hangarId === l.id && isActive(b)).length, Math.max(l.totalSpaces ?? 0, 0)),
+      0,
+    );
     const cur = live.filter((b) => inWindow(b, 7, 0)).length;
     const prev = live.filter((b) => inWindow(b, 14, 7)).length;
     const revenueToday = r2(paid.filter((b) => day(b.createdAt!) === today).reduce((s, b) => s + Number(b.totalPrice), 0));

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Db } from '../db/client';
+import type { Db } from '../db/client';
 import { createBooking, createListing, createOwner, createUser } from '../../test/support/fixtures';
 import { computeMetrics, computeOwnerMetrics, growthPercentage } from './queries';
 import type { BookingStatus } from '../db/schema';
@@ -57,9 +57,10 @@ async function buildFixture() {
 }
 
 const months = (counts: Record<string, number>) =>
-  ['2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03'].map(
-    (month) => ({ month, count: counts[month] ?? 0 }),
-  );
+  ['2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03'].map((month) => ({
+    month,
+    count: counts[month] ?? 0,
+  }));
 
 beforeAll(async () => {
   db = await getDb();

@@ -174,7 +174,11 @@ export async function computeMetrics(db: Queryable, ownerIds: readonly number[],
 }
 
 /** The same computation for one owner, from scratch (the per-owner baseline tests and the benchmark compare with). */
-export async function computeOwnerMetrics(db: Queryable, ownerId: number, opts: Omit<ComputeOptions, 'knownHistory' | 'refreshMonth'>): Promise<MetricsSnapshot> {
+export async function computeOwnerMetrics(
+  db: Queryable,
+  ownerId: number,
+  opts: Omit<ComputeOptions, 'knownHistory' | 'refreshMonth'>,
+): Promise<MetricsSnapshot> {
   const result = await computeMetrics(db, [ownerId], opts);
   return result.get(ownerId) ?? zeroed(metricsWindows(opts.now ?? new Date(), opts.timeZone));
 }

@@ -109,4 +109,3 @@ export function assemble(ids: number[], w: MetricsWindows, rows: FamilyRows, pla
   }
   return result;
 }
-

@@ -35,8 +35,7 @@ export interface HubStatsReport {
   [counter: string]: unknown;
 }
 
-const emitOne = <T>(fn: (emit: Parameters<Parameters<typeof transactWithEvents>[0]>[1]) => Promise<T>) =>
-  transactWithEvents((_tx, emit) => fn(emit));
+const emitOne = <T>(fn: (emit: Parameters<Parameters<typeof transactWithEvents>[0]>[1]) => Promise<T>) => transactWithEvents((_tx, emit) => fn(emit));
 
 /** The broadcast API of this process. */
 export function getWebSocketServer(): WebSocketServerApi {

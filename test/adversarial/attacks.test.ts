@@ -97,15 +97,23 @@ describe('mass assignment (probed while building the fixtures)', () => {
 });
 
 describe('tokens and Authorization headers', () => {
-  it('refuses forged, expired, unsigned, re-algorithmed, claim-less, tampered and malformed tokens, and tokens outside the header, on every protected endpoint', async () => {
-    await run(authAttacks(world, hostile, ghost));
-  }, TABLE_TIMEOUT_MS);
+  it(
+    'refuses forged, expired, unsigned, re-algorithmed, claim-less, tampered and malformed tokens, and tokens outside the header, on every protected endpoint',
+    async () => {
+      await run(authAttacks(world, hostile, ghost));
+    },
+    TABLE_TIMEOUT_MS,
+  );
 });
 
 describe('GET /api/ws parameters', () => {
-  it('refuses hostile ownerId / lastEventId / Last-Event-ID values and other owners before any stream byte', async () => {
-    await run(streamAttacks(world));
-  }, TABLE_TIMEOUT_MS);
+  it(
+    'refuses hostile ownerId / lastEventId / Last-Event-ID values and other owners before any stream byte',
+    async () => {
+      await run(streamAttacks(world));
+    },
+    TABLE_TIMEOUT_MS,
+  );
 
   it('HEAD /api/ws cannot pile up hidden streams and lock an owner out of their dashboard', async () => {
     const token = world.owner3.token;
@@ -124,19 +132,23 @@ describe('GET /api/ws parameters', () => {
 });
 
 describe('POST /api/ws bodies', () => {
-  it('refuses malformed, nested, oversized, mistyped, polluted and cross-owner messages with the contract codes', async () => {
-    await run(messageAttacks(world, { foreignConnectionId: foreignStream.connectionId, phantoms }, hostile));
-  }, TABLE_TIMEOUT_MS);
+  it(
+    'refuses malformed, nested, oversized, mistyped, polluted and cross-owner messages with the contract codes',
+    async () => {
+      await run(messageAttacks(world, { foreignConnectionId: foreignStream.connectionId, phantoms }, hostile));
+    },
+    TABLE_TIMEOUT_MS,
+  );
 
   it('a client flooding messages gets 429 too_many_requests after its budget; another user is unaffected', async () => {
     const flooder = await mintToken({ id: 2_140_000_000 });
-    const ping = (token: string) =>
-      send(target.url, { name: 'flood', method: 'POST', path: '/api/ws', headers: json(token), body: '{"type":"ping"}' });
+    const ping = (token: string) => send(target.url, { name: 'flood', method: 'POST', path: '/api/ws', headers: json(token), body: '{"type":"ping"}' });
     // The 429 examined is one of the flood's own answers: a separate follow-up request could find the
     // bucket refilled (6 tokens a second) on a slow machine.
     const answers: Awaited<ReturnType<typeof ping>>[] = [];
     const started = Date.now();
-    while (answers.length < 200 && !answers.some((a) => a.status === 429)) answers.push(...(await Promise.all(Array.from({ length: 10 }, () => ping(flooder)))));
+    while (answers.length < 200 && !answers.some((a) => a.status === 429))
+      answers.push(...(await Promise.all(Array.from({ length: 10 }, () => ping(flooder)))));
     const statuses = answers.map((a) => a.status);
     // The token names no user, so what the limiter lets through is then refused with 401: the
     // budget is spent all the same (keyed on the verified id, before the database is asked).
@@ -155,28 +167,47 @@ describe('POST /api/ws bodies', () => {
 });
 
 describe('domain routes', () => {
-  it('refuses every schema-invalid variant of every field of every domain body, and valid bodies aimed where they are not allowed', async () => {
-    await run(domainAttacks(world));
-  }, TABLE_TIMEOUT_MS);
+  it(
+    'refuses every schema-invalid variant of every field of every domain body, and valid bodies aimed where they are not allowed',
+    async () => {
+      await run(domainAttacks(world));
+    },
+    TABLE_TIMEOUT_MS,
+  );
 });
 
 describe('Stripe webhook', () => {
-  it('refuses tampered, forged, stale and future signatures; acknowledges replays and unknown bookings without applying them', async () => {
-    await run(webhookAttacks(world));
-  }, TABLE_TIMEOUT_MS);
+  it(
+    'refuses tampered, forged, stale and future signatures; acknowledges replays and unknown bookings without applying them',
+    async () => {
+      await run(webhookAttacks(world));
+    },
+    TABLE_TIMEOUT_MS,
+  );
 });
 
 describe('POST /api/auth/login', () => {
-  it('refuses injection, operator objects, NUL bytes, pollution and malformed bodies', async () => {
-    await run(loginAttacks());
-  }, TABLE_TIMEOUT_MS);
+  it(
+    'refuses injection, operator objects, NUL bytes, pollution and malformed bodies',
+    async () => {
+      await run(loginAttacks());
+    },
+    TABLE_TIMEOUT_MS,
+  );
 
   const attempt = (email: string, password: string, ip: string) =>
-    send(target.url, { name: 'login', method: 'POST', path: '/api/auth/login', headers: json(undefined, { 'x-forwarded-for': ip }), body: JSON.stringify({ email, password }) });
+    send(target.url, {
+      name: 'login',
+      method: 'POST',
+      path: '/api/auth/login',
+      headers: json(undefined, { 'x-forwarded-for': ip }),
+      body: JSON.stringify({ email, password }),
+    });
 
   it('password guessing on one account from rotating addresses gets 429 with Retry-After, even for the right password', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 15 && !statuses.includes(429); i++) statuses.push((await attempt('renter2@hangarshare.demo', `guess-${i}`, `198.19.0.${i + 1}`)).status);
+    for (let i = 0; i < 15 && !statuses.includes(429); i++)
+      statuses.push((await attempt('renter2@hangarshare.demo', `guess-${i}`, `198.19.0.${i + 1}`)).status);
     expect(statuses.slice(0, -1).every((s) => s === 401)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
     expect(statuses.length - 1).toBeGreaterThanOrEqual(10); // LOGIN_PER_EMAIL.capacity

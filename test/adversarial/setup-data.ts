@@ -37,9 +37,15 @@ export interface Listing {
 
 /** The bare row of `GET /api/hangarshare/listings/[id]` (and of its PATCH answer), as a `Listing`. */
 const fromRow = (r: Record<string, any>): Listing => ({
-  id: r.id, ownerId: r.owner_id, status: r.status, isAvailable: r.is_available, availableFrom: r.available_from,
-  availableUntil: r.available_until, description: r.description,
-  dailyRate: r.daily_rate === null ? null : Number(r.daily_rate), weeklyRate: r.weekly_rate === null ? null : Number(r.weekly_rate),
+  id: r.id,
+  ownerId: r.owner_id,
+  status: r.status,
+  isAvailable: r.is_available,
+  availableFrom: r.available_from,
+  availableUntil: r.available_until,
+  description: r.description,
+  dailyRate: r.daily_rate === null ? null : Number(r.daily_rate),
+  weeklyRate: r.weekly_rate === null ? null : Number(r.weekly_rate),
   monthlyRate: r.monthly_rate === null ? null : Number(r.monthly_rate),
 });
 
@@ -112,7 +118,15 @@ function bookingBody(listing: Listing, daysAhead: number, extra: Record<string, 
 async function book(url: string, renter: Account, listing: Listing, daysAhead: number): Promise<Booking> {
   const body = bookingBody(listing, daysAhead);
   const { booking, payment } = await call(url, 'POST', '/api/hangarshare/booking/confirm', { token: renter.token, body, expected: 200 });
-  return { id: booking.id, hangarId: listing.id, userId: renter.userId, status: booking.status, totalPrice: booking.totalPrice, nights: booking.nights, stripePaymentIntentId: payment.paymentIntentId };
+  return {
+    id: booking.id,
+    hangarId: listing.id,
+    userId: renter.userId,
+    status: booking.status,
+    totalPrice: booking.totalPrice,
+    nights: booking.nights,
+    stripePaymentIntentId: payment.paymentIntentId,
+  };
 }
 
 /** Every seeded listing, read as the admin. */
@@ -149,22 +163,33 @@ export async function buildWorld(url: string): Promise<World> {
   // Mass-assignment probe 1: a renter slips status, ids, a payment intent, nights and an owner into a booking.
   const probe = (method: string, path: string, token: string, body: unknown) =>
     send(url, { name: 'fixture probe', method, path, headers: json(token), body: JSON.stringify(body) });
-  const bookingProbe = await probe('POST', '/api/hangarshare/booking/confirm', renter.token, bookingBody(ownListing, 499, {
-    status: 'completed',
-    booking_status: 'completed',
-    id: 1,
-    user_id: owner2.userId,
-    stripePaymentIntentId: 'pi_attacker_chosen',
-    nights: 9999,
-    ownerId: owner2.ownerId,
-    paymentMethod: 'free',
-  }));
+  const bookingProbe = await probe(
+    'POST',
+    '/api/hangarshare/booking/confirm',
+    renter.token,
+    bookingBody(ownListing, 499, {
+      status: 'completed',
+      booking_status: 'completed',
+      id: 1,
+      user_id: owner2.userId,
+      stripePaymentIntentId: 'pi_attacker_chosen',
+      nights: 9999,
+      ownerId: owner2.ownerId,
+      paymentMethod: 'free',
+    }),
+  );
   const ownBooking = await book(url, renter, ownListing, 500);
   const foreignBooking = await book(url, renter, foreignListing, 501);
 
   // Mass-assignment probe 2: an owner tries to move their listing to another owner and mark it paid.
   const listingProbe = await probe('PATCH', `/api/hangarshare/listings/${ownListing.id}`, owner1.token, {
-    description: 'adversarial fixture', owner_id: owner2.ownerId, ownerId: owner2.ownerId, id: 999_999, is_paid: true, payment_status: 'completed', created_at: '2000-01-01',
+    description: 'adversarial fixture',
+    owner_id: owner2.ownerId,
+    ownerId: owner2.ownerId,
+    id: 999_999,
+    is_paid: true,
+    payment_status: 'completed',
+    created_at: '2000-01-01',
   });
 
   const eventId = `evt_adversarial_${Date.now()}`;
@@ -185,8 +210,16 @@ export async function buildWorld(url: string): Promise<World> {
   if (outcome.status !== 200 || outcome.body.duplicate || outcome.body.ignored) throw new Error(`fixture webhook: ${outcome.status} ${outcome.text}`);
 
   return {
-    owner1, owner2, owner3, admin, renter,
-    ownListing, inactiveListing, foreignListing, ownBooking, foreignBooking,
+    owner1,
+    owner2,
+    owner3,
+    admin,
+    renter,
+    ownListing,
+    inactiveListing,
+    foreignListing,
+    ownBooking,
+    foreignBooking,
     massAssignment: { booking: { status: bookingProbe.status, body: bookingProbe.body }, listing: { status: listingProbe.status, body: listingProbe.body } },
     paid: { payload, signature, eventId, outcome: outcome.body },
     deletedUserToken: await deletedUser(),

@@ -90,7 +90,8 @@ export class FakeServer {
       return Response.json(r.json, { status: r.status });
     }
     const next = this.script.shift() ?? 'stream';
-    if (next === 'hang') return new Promise<Response>((_, reject) => signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+    if (next === 'hang')
+      return new Promise<Response>((_, reject) => signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
     if (next !== 'stream') return this.refusal(next);
     return this.openStream(signal);
   };

@@ -22,7 +22,10 @@ export async function createUser(db: Db, opts: { role?: string; kind?: string } 
 /** Creates a user with an owner profile; returns ids and a valid token for that user. */
 export async function createOwner(db: Db, opts: { role?: string } = {}) {
   const { userId, token, n } = await createUser(db, { ...opts, kind: 'Owner' });
-  const [owner] = await db.insert(hangarOwners).values({ userId, companyName: `Company ${n}` }).returning();
+  const [owner] = await db
+    .insert(hangarOwners)
+    .values({ userId, companyName: `Company ${n}` })
+    .returning();
   return { userId, ownerId: owner.id, token };
 }
 
@@ -76,8 +79,15 @@ export async function publishEvents(ownerId: number, n = 1): Promise<number[]> {
   for (let i = 0; i < n; i++) {
     const e = await transactWithEvents((_tx, emit) =>
       emit(ownerId, 'booking_created', {
-        id: String(1000 + i), guestName: 'Guest', hangarId: 1, hangarNumber: 'H-1',
-        checkIn: new Date().toISOString(), checkOut: new Date().toISOString(), amount: 100 + i, duration: 1, status: 'pending',
+        id: String(1000 + i),
+        guestName: 'Guest',
+        hangarId: 1,
+        hangarNumber: 'H-1',
+        checkIn: new Date().toISOString(),
+        checkOut: new Date().toISOString(),
+        amount: 100 + i,
+        duration: 1,
+        status: 'pending',
       }),
     );
     seqs.push(e.seq);

@@ -212,7 +212,13 @@ export function expectShape<S extends z.ZodType>(schema: S, body: unknown): z.in
 }
 
 /** A refusal: the status, and exactly `{ error, code }` (plus `message` when given). */
-export async function expectRefusal(res: Response, status: number, error: string | RegExp, code: string, message?: string | RegExp): Promise<Record<string, unknown>> {
+export async function expectRefusal(
+  res: Response,
+  status: number,
+  error: string | RegExp,
+  code: string,
+  message?: string | RegExp,
+): Promise<Record<string, unknown>> {
   const body = (await res.json()) as Record<string, unknown>;
   expect(res.status, JSON.stringify(body)).toBe(status);
   expect(Object.keys(body).sort()).toEqual(message === undefined ? ['code', 'error'] : ['code', 'error', 'message']);

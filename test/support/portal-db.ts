@@ -77,6 +77,9 @@ export async function portalCatalog(db: Queryable) {
       sql`select conrelid::regclass::text as table_name, conname, contype, pg_get_constraintdef(oid) as def, convalidated
           from pg_constraint where conrelid::regclass::text = any(${names}::text[]) order by 1, 2`,
     ),
-    indexes: await rows(db, sql`select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename = any(${names}::text[]) order by 1, 2`),
+    indexes: await rows(
+      db,
+      sql`select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename = any(${names}::text[]) order by 1, 2`,
+    ),
   };
 }

@@ -116,14 +116,24 @@ export class StripeStandIn {
     const m = /^\/v1\/payment_intents\/([^/]+)(\/cancel)?$/.exec(call.path);
     if (m) {
       const pi = this.intents.get(m[1]);
-      if (!pi) return { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such payment_intent: '${m[1]}'` } } };
+      if (!pi)
+        return { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such payment_intent: '${m[1]}'` } } };
       if (m[2] && call.method === 'POST') pi.status = 'canceled';
       return { status: 200, body: pi };
     }
     if (call.method === 'POST' && call.path === '/v1/refunds') {
       const pi = this.intents.get(call.params.payment_intent);
-      if (!pi || pi.status !== 'succeeded') return { status: 400, body: { error: { type: 'invalid_request_error', message: 'This PaymentIntent has no successful charge to refund.' } } };
-      const refund = { id: `re_test_${++this.n}`, object: 'refund', amount: Number(call.params.amount ?? pi.amount), currency: pi.currency, payment_intent: pi.id, reason: call.params.reason ?? null, status: 'succeeded' };
+      if (pi?.status !== 'succeeded')
+        return { status: 400, body: { error: { type: 'invalid_request_error', message: 'This PaymentIntent has no successful charge to refund.' } } };
+      const refund = {
+        id: `re_test_${++this.n}`,
+        object: 'refund',
+        amount: Number(call.params.amount ?? pi.amount),
+        currency: pi.currency,
+        payment_intent: pi.id,
+        reason: call.params.reason ?? null,
+        status: 'succeeded',
+      };
       this.refunds.push(refund);
       return { status: 200, body: refund };
     }

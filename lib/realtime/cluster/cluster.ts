@@ -171,6 +171,9 @@ export class Cluster {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.stopListen?.();
-    await this.database.db.delete(realtimeInstances).where(eq(realtimeInstances.instanceId, this.instanceId)).catch(() => {});
+    await this.database.db
+      .delete(realtimeInstances)
+      .where(eq(realtimeInstances.instanceId, this.instanceId))
+      .catch(() => {});
   }
 }

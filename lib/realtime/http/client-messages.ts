@@ -75,7 +75,12 @@ type Target = { local: Connection } | { remote: string; ownerId: number; admin: 
  * The stream `connectionId` names, after checking the caller may act on its owner. A stream held
  * by another live instance (scale-out) is routed there; that instance checks the owner again.
  */
-async function connectionFor({ hub, cluster }: Runtime, claims: TokenClaims, connectionId: string | undefined, ownerId: string | number | null | undefined): Promise<Target> {
+async function connectionFor(
+  { hub, cluster }: Runtime,
+  claims: TokenClaims,
+  connectionId: string | undefined,
+  ownerId: string | number | null | undefined,
+): Promise<Target> {
   const db = await getDb();
   // Every message checks the user still exists; the role is the row's, not the token's.
   const admin = isAdmin(await assertUserActive(db, claims));
@@ -100,7 +105,14 @@ async function connectionFor({ hub, cluster }: Runtime, claims: TokenClaims, con
  * Sends a message to the instance holding the stream and resolves once it was applied there; its
  * refusal or silence is the caller's error, so `ok` is never answered for an effect that did not happen.
  */
-async function route({ cluster }: Runtime, target: { remote: string; ownerId: number; admin: boolean }, claims: TokenClaims, connectionId: string, op: ControlMessage['op'], extra: Partial<ControlMessage>) {
+async function route(
+  { cluster }: Runtime,
+  target: { remote: string; ownerId: number; admin: boolean },
+  claims: TokenClaims,
+  connectionId: string,
+  op: ControlMessage['op'],
+  extra: Partial<ControlMessage>,
+) {
   const refused = await cluster!.send({ to: target.remote, op, connectionId, ownerId: target.ownerId, userId: claims.userId, admin: target.admin, ...extra });
   if (refused === 'unknown_connection') throw new AppError(404, 'unknown_connection', 'No open stream has this connectionId.');
   if (refused === 'forbidden_connection') throw new AppError(403, 'forbidden_connection', 'This connectionId belongs to another owner.');

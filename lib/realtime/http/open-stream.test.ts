@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOwner, createUser, mintToken, publishEvents, TEST_SECRET } from '../../../test/support/fixtures';
 import { openStream, postMessage, streamTracker, type SseClient } from '../../../test/support/sse-client';
 import { resetConfig } from '../../config';
-import { type Db } from '../../db/client';
+import type { Db } from '../../db/client';
 import { hangarOwners } from '../../db/schema';
 import { getWebSocketServer } from '../portal-broadcast-api';
 import { getDb, getRuntime } from '../../runtime';
@@ -102,7 +102,7 @@ describe('refusals before any stream byte', () => {
     }
   });
 
-  it('a non-Bearer Authorization header (a proxy\'s Basic) does not hide a valid token cookie', async () => {
+  it("a non-Bearer Authorization header (a proxy's Basic) does not hide a valid token cookie", async () => {
     const o = await createOwner(db);
     const s = await openStream({ headers: { authorization: 'Basic dXNlcjpwYXNz', cookie: `token=${o.token}` } });
     await s.next('metrics_updated');
@@ -166,10 +166,24 @@ describe('owner isolation and the broadcast API', () => {
     const server = getWebSocketServer();
     const booking = { id: '9', hangarId: 1, hangarNumber: 'H-9', status: 'completed', previousStatus: 'confirmed', amount: 10 };
     const e1 = await server.broadcastBookingEvent(a.ownerId, booking);
-    await server.broadcastOccupancyChange(a.ownerId, { hangarId: 1, hangarNumber: 'H-9', occupancyRate: 50, totalSpots: 2, occupiedSpots: 1, isNowOccupied: true, timestamp: 1 });
-    await server.broadcastRevenueUpdate(String(a.ownerId), { bookingId: '9', amount: 10, currency: 'BRL', paymentIntentId: 'pi_1', receivedAt: new Date().toISOString() });
+    await server.broadcastOccupancyChange(a.ownerId, {
+      hangarId: 1,
+      hangarNumber: 'H-9',
+      occupancyRate: 50,
+      totalSpots: 2,
+      occupiedSpots: 1,
+      isNowOccupied: true,
+      timestamp: 1,
+    });
+    await server.broadcastRevenueUpdate(String(a.ownerId), {
+      bookingId: '9',
+      amount: 10,
+      currency: 'BRL',
+      paymentIntentId: 'pi_1',
+      receivedAt: new Date().toISOString(),
+    });
     const metricsBefore = sa.of('metrics_updated').length;
-    await server.broadcastMetrics(a.ownerId, { ...(sa.of('metrics_updated')[0].envelope.data), bookingsToday: 77 });
+    await server.broadcastMetrics(a.ownerId, { ...sa.of('metrics_updated')[0].envelope.data, bookingsToday: 77 });
     await sa.until(() => sa.of('revenue_received').length === 1 && sa.of('metrics_updated').length > metricsBefore);
     expect(e1.type).toBe('booking_completed');
     const completed = await sa.next('booking_completed');
@@ -224,7 +238,12 @@ describe('POST /api/ws', () => {
       ["another owner's connection", [{ type: 'ping', connectionId: s.connectionId }, { token: o.token }], 403, 'forbidden_owner'],
       ['unknown connection', [{ type: 'ping', connectionId: 'nope' }, { token: o.token }], 404, 'unknown_connection'],
       ['auth without token', [{ type: 'auth', ownerId: o.ownerId }, { token: o.token }], 400, 'invalid_request'],
-      ['wrong content type', [{ type: 'ping' }, { token: o.token, headers: { 'content-type': 'application/x-www-form-urlencoded' } }], 415, 'unsupported_media_type'],
+      [
+        'wrong content type',
+        [{ type: 'ping' }, { token: o.token, headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+        415,
+        'unsupported_media_type',
+      ],
     ];
     for (const [name, args, status, code] of cases) {
       const r = await postMessage(...args);

@@ -37,9 +37,8 @@ async function sendError(res: ServerResponse, err: unknown): Promise<void> {
 
 /** Handles `GET /api/ws` on a raw Node request. */
 export async function handleNodeStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let params;
   try {
-    params = await authorizeStream(toRequest(req));
+    const params = await authorizeStream(toRequest(req));
     const { hub } = await getRuntime();
     hub.admit(params.ownerId);
     if (res.destroyed) return;

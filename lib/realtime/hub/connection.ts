@@ -25,7 +25,18 @@ export interface Transport {
   end(): void;
 }
 
-export type CloseReason = 'client' | 'overflow' | 'token_expired' | 'access_revoked' | 'history_gap' | 'write_timeout' | 'drain' | 'kicked' | 'shutdown' | 'max_duration' | 'error';
+export type CloseReason =
+  | 'client'
+  | 'overflow'
+  | 'token_expired'
+  | 'access_revoked'
+  | 'history_gap'
+  | 'write_timeout'
+  | 'drain'
+  | 'kicked'
+  | 'shutdown'
+  | 'max_duration'
+  | 'error';
 
 export interface ConnectionInit {
   id: string;

@@ -178,10 +178,13 @@ export class Hub {
       let left = conns.length;
       const done = () => --left === 0 && resolve();
       for (const c of conns) {
-        const t = setTimeout(() => {
-          c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: this.options.retryMs } }, 'drain');
-          done();
-        }, Math.floor(Math.random() * drainMs));
+        const t = setTimeout(
+          () => {
+            c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: this.options.retryMs } }, 'drain');
+            done();
+          },
+          Math.floor(Math.random() * drainMs),
+        );
         t.unref?.();
       }
     });

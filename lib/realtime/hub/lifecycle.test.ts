@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createOwner, mintToken, publishEvents } from '../../../test/support/fixtures';
 import { openStream, postMessage } from '../../../test/support/sse-client';
 import { resetConfig } from '../../config';
-import { type Db } from '../../db/client';
+import type { Db } from '../../db/client';
 import type { MemoryBus } from '../bus/bus.memory';
 import { getDb, getRuntime } from '../../runtime';
 

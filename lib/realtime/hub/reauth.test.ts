@@ -74,7 +74,10 @@ describe('Hub re-authorization (unit)', () => {
       access,
       reauthMs: 50,
     });
-    const kept = [hub.open({ ownerId: 10, userId: 1, exp: 2e9, transport: transport() }), hub.open({ ownerId: 10, userId: 1, exp: 2e9, transport: transport() })];
+    const kept = [
+      hub.open({ ownerId: 10, userId: 1, exp: 2e9, transport: transport() }),
+      hub.open({ ownerId: 10, userId: 1, exp: 2e9, transport: transport() }),
+    ];
     const refused = hub.open({ ownerId: 20, userId: 2, exp: 2e9, transport: transport() });
     await expect.poll(() => refused.closed, { timeout: 5_000 }).toBe(true);
     expect(refused.closeReason).toBe('access_revoked');

@@ -106,7 +106,14 @@ describe('a client far behind', () => {
   it('gets its whole history when the log still holds it, however long (no replay cap, no reset), paged and paced', async () => {
     const o = await createOwner(db);
     await transactWithEvents(async (_tx, emit) => {
-      for (let i = 0; i < 6_000; i++) await emit(o.ownerId, 'revenue_received', { bookingId: String(i), amount: 1, currency: 'BRL', paymentIntentId: `pi_${i}`, receivedAt: new Date(0).toISOString() });
+      for (let i = 0; i < 6_000; i++)
+        await emit(o.ownerId, 'revenue_received', {
+          bookingId: String(i),
+          amount: 1,
+          currency: 'BRL',
+          paymentIntentId: `pi_${i}`,
+          receivedAt: new Date(0).toISOString(),
+        });
     });
     const s = await track(openStream({ token: o.token, lastEventId: 10 }));
     await s.until(() => s.seqs().at(-1) === 6_000 || s.ended, 60_000, 'the whole replay');

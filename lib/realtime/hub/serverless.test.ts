@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createOwner, publishEvents } from '../../../test/support/fixtures';
 import { openStream } from '../../../test/support/sse-client';
 import { resetConfig } from '../../config';
-import { type Db } from '../../db/client';
+import type { Db } from '../../db/client';
 import { getDb } from '../../runtime';
 
 let db: Db;

@@ -28,22 +28,14 @@ export function eventLogOf(db: Queryable): EventLog {
 }
 
 /** Appends one event for `ownerId` in transaction `tx`; returns it with its sequence number. */
-export async function appendEvent<K extends DomainEventType>(
-  tx: Queryable,
-  ownerId: number,
-  type: K,
-  data: DomainEventData[K],
-): Promise<LoggedEvent<K>> {
+export async function appendEvent<K extends DomainEventType>(tx: Queryable, ownerId: number, type: K, data: DomainEventData[K]): Promise<LoggedEvent<K>> {
   // Upsert-and-increment in one statement: the first event of an owner creates its counter row.
   const [{ seq }] = await tx
     .insert(ownerSequences)
     .values({ ownerId, lastSeq: 1 })
     .onConflictDoUpdate({ target: ownerSequences.ownerId, set: { lastSeq: sql`${ownerSequences.lastSeq} + 1` } })
     .returning({ seq: ownerSequences.lastSeq });
-  const [row] = await tx
-    .insert(realtimeEvents)
-    .values({ ownerId, seq, type, payload: data })
-    .returning({ createdAt: realtimeEvents.createdAt });
+  const [row] = await tx.insert(realtimeEvents).values({ ownerId, seq, type, payload: data }).returning({ createdAt: realtimeEvents.createdAt });
   return { ownerId, seq, type, data, timestamp: row.createdAt.getTime() };
 }
 
@@ -89,4 +81,3 @@ export async function pruneEvents(db: Queryable, opts: { maxAgeMs: number; keepP
   );
   return deleted[0]?.n ?? 0;
 }
-

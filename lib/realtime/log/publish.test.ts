@@ -12,7 +12,13 @@ beforeAll(async () => {
   db = await getDb();
 });
 
-const revenue = (amount: number) => ({ bookingId: '1', amount, currency: 'BRL' as const, paymentIntentId: `pi_${amount}`, receivedAt: new Date(0).toISOString() });
+const revenue = (amount: number) => ({
+  bookingId: '1',
+  amount,
+  currency: 'BRL' as const,
+  paymentIntentId: `pi_${amount}`,
+  receivedAt: new Date(0).toISOString(),
+});
 
 describe('transactWithEvents and savepoints', () => {
   it('forgets the events of a savepoint that rolled back; publishes exactly what the log holds', async () => {

@@ -28,16 +28,33 @@ export function protectedEndpoints(w: World): Endpoint[] {
     // Stats check that the user exists (and read the role from the row) before anything else.
     { label: 'GET /api/ws/stats', method: 'GET', path: '/api/ws/stats', ghost },
     { label: 'GET listing', method: 'GET', path: `/api/hangarshare/listings/${w.ownListing.id}`, ghost },
-    { label: 'PATCH listing', method: 'PATCH', path: `/api/hangarshare/listings/${w.ownListing.id}`, body: JSON.stringify({ description: 'pwned', status: 'inactive' }), ghost },
+    {
+      label: 'PATCH listing',
+      method: 'PATCH',
+      path: `/api/hangarshare/listings/${w.ownListing.id}`,
+      body: JSON.stringify({ description: 'pwned', status: 'inactive' }),
+      ghost,
+    },
     {
       label: 'POST booking/confirm',
       method: 'POST',
       path: '/api/hangarshare/booking/confirm',
-      body: JSON.stringify({ hangarId: w.ownListing.id, checkIn: checkIn.toISOString(), checkOut: new Date(checkIn.getTime() + DAY).toISOString(), totalPrice: 1 }),
+      body: JSON.stringify({
+        hangarId: w.ownListing.id,
+        checkIn: checkIn.toISOString(),
+        checkOut: new Date(checkIn.getTime() + DAY).toISOString(),
+        totalPrice: 1,
+      }),
       ghost,
     },
     { label: 'GET booking', method: 'GET', path: `/api/hangarshare/owner/bookings/${w.ownBooking.id}`, ghost },
-    { label: 'PATCH booking', method: 'PATCH', path: `/api/hangarshare/owner/bookings/${w.ownBooking.id}`, body: JSON.stringify({ booking_status: 'cancelled' }), ghost },
+    {
+      label: 'PATCH booking',
+      method: 'PATCH',
+      path: `/api/hangarshare/owner/bookings/${w.ownBooking.id}`,
+      body: JSON.stringify({ booking_status: 'cancelled' }),
+      ghost,
+    },
   ];
 }
 
@@ -78,14 +95,27 @@ export function authAttacks(w: World, tokens: HostileToken[], ghostToken: string
     }
     // The contract: never a token in the URL (it ends up in logs and history).
     const sep = e.path.includes('?') ? '&' : '?';
-    out.push({ ...req(e, 'valid token in the query string (?token=)', {}, { status: 401, error: 'missing_token' }), path: `${e.path}${sep}token=${w.owner1.token}` });
-    out.push({ ...req(e, 'valid token in ?access_token=', {}, { status: 401, error: 'missing_token' }), path: `${e.path}${sep}access_token=${w.owner1.token}` });
+    out.push({
+      ...req(e, 'valid token in the query string (?token=)', {}, { status: 401, error: 'missing_token' }),
+      path: `${e.path}${sep}token=${w.owner1.token}`,
+    });
+    out.push({
+      ...req(e, 'valid token in ?access_token=', {}, { status: 401, error: 'missing_token' }),
+      path: `${e.path}${sep}access_token=${w.owner1.token}`,
+    });
     out.push(req(e, 'forged token in the cookie', { cookie: `token=${tokens[0].token}` }, { status: 401 }));
     out.push(req(e, 'cookie with a broken percent-encoding', { cookie: 'token=%E0%A4%A' }, { status: 401 }));
   }
   // Domain routes change data: a cookie rides along on cross-site requests, so only the header counts there.
   for (const e of protectedEndpoints(w).filter((x) => x.path.startsWith('/api/hangarshare/'))) {
-    out.push(req(e, "CSRF: a valid token in the cookie only (the browser's ambient credential)", { cookie: `token=${w.owner1.token}` }, { status: 401, error: 'missing_token' }));
+    out.push(
+      req(
+        e,
+        "CSRF: a valid token in the cookie only (the browser's ambient credential)",
+        { cookie: `token=${w.owner1.token}` },
+        { status: 401, error: 'missing_token' },
+      ),
+    );
   }
   return out;
 }

@@ -39,7 +39,7 @@ const raw = (label: string, fragment: string, valid = false): Variant => ({ labe
 
 /** Strings that are never a number, a date or an enum value; for a free-text field they are valid. */
 const HOSTILE_STRINGS: [string, string][] = [
-  ['SQL injection', "1; DROP TABLE hangar_bookings; --"],
+  ['SQL injection', '1; DROP TABLE hangar_bookings; --'],
   ['SQL tautology', "' OR '1'='1"],
   ['SQL union', '0 UNION SELECT password_hash FROM users'],
   ['NaN as text', 'NaN'],
@@ -49,6 +49,7 @@ const HOSTILE_STRINGS: [string, string][] = [
   ['fullwidth digits', '１２３'],
   ['an emoji', '💥'],
   ['a script tag', '<script>alert(1)</script>'],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text of a template-injection probe
   ['a template injection', '${7*7}{{7*7}}'],
   ['right-to-left override', '\u202e1'],
 ];
@@ -74,50 +75,105 @@ function specific(f: Field): Variant[] {
   switch (f.kind) {
     case 'id':
       return [
-        v('zero', 0), v('negative', -1), raw('negative zero', '-0'), v('fractional', 1.5), v('beyond int4', 2 ** 31), raw('1e20', '1e20'),
-        raw('1e400 (parses to Infinity)', '1e400'), v('zero as text', '0'), v('negative as text', '-1'), v('leading zero', '01'),
-        v('decimal text', '1.0'), v('padded text', ' 1'), v('hex text', '0x1'), v('exponent text', '1e3'), v('eleven digits', '99999999999'),
-        v('true', true), v('NUL inside', '1\u0000'),
+        v('zero', 0),
+        v('negative', -1),
+        raw('negative zero', '-0'),
+        v('fractional', 1.5),
+        v('beyond int4', 2 ** 31),
+        raw('1e20', '1e20'),
+        raw('1e400 (parses to Infinity)', '1e400'),
+        v('zero as text', '0'),
+        v('negative as text', '-1'),
+        v('leading zero', '01'),
+        v('decimal text', '1.0'),
+        v('padded text', ' 1'),
+        v('hex text', '0x1'),
+        v('exponent text', '1e3'),
+        v('eleven digits', '99999999999'),
+        v('true', true),
+        v('NUL inside', '1\u0000'),
       ];
     case 'money':
       return [
-        v('negative', -1), v('negative cent', -0.01), v('three decimals', 1.234), v('above the maximum', 1e12), raw('1e400 (Infinity)', '1e400'),
-        raw('-1e400 (-Infinity)', '-1e400'), v('negative text', '-5'), v('comma decimal', '1,50'), v('two points', '1.5.5'), v('exponent text', '1e3'),
-        v('currency symbol', 'R$10'), v('true', true), v('NUL inside', '10\u0000'), v('hex text', '0x10'),
+        v('negative', -1),
+        v('negative cent', -0.01),
+        v('three decimals', 1.234),
+        v('above the maximum', 1e12),
+        raw('1e400 (Infinity)', '1e400'),
+        raw('-1e400 (-Infinity)', '-1e400'),
+        v('negative text', '-5'),
+        v('comma decimal', '1,50'),
+        v('two points', '1.5.5'),
+        v('exponent text', '1e3'),
+        v('currency symbol', 'R$10'),
+        v('true', true),
+        v('NUL inside', '10\u0000'),
+        v('hex text', '0x10'),
         ...(f.positive ? [v('zero', 0), v('zero as text', '0.00'), raw('negative zero', '-0')] : [v('zero', 0, true)]),
         v('decimal text', '120.50', true),
       ];
     case 'instant':
       return [
-        v('empty', ''), v('a word', 'yesterday'), v('month 13', '2026-13-01'), v('February 30', '2027-02-30'), v('hour 25', '2027-12-01T25:00:00Z'),
-        v('no offset (ambiguous zone)', '2027-12-01T10:00:00'), v('year 0', '0000-01-01'), v('six-digit year', '+275760-09-13T00:00:00.000Z'),
-        v('year 9999 (outside the stay window)', '9999-12-31'), v('epoch milliseconds', 1_800_000_000_000), v('true', true),
-        v('date with SQL after it', '2027-12-01; DROP TABLE hangar_bookings'), v('NUL inside', '2027-12-01\u0000'),
+        v('empty', ''),
+        v('a word', 'yesterday'),
+        v('month 13', '2026-13-01'),
+        v('February 30', '2027-02-30'),
+        v('hour 25', '2027-12-01T25:00:00Z'),
+        v('no offset (ambiguous zone)', '2027-12-01T10:00:00'),
+        v('year 0', '0000-01-01'),
+        v('six-digit year', '+275760-09-13T00:00:00.000Z'),
+        v('year 9999 (outside the stay window)', '9999-12-31'),
+        v('epoch milliseconds', 1_800_000_000_000),
+        v('true', true),
+        v('date with SQL after it', '2027-12-01; DROP TABLE hangar_bookings'),
+        v('NUL inside', '2027-12-01\u0000'),
       ];
     case 'day':
       return [
-        v('February 30', '2027-02-30'), v('month 13', '2027-13-01'), v('two-digit year', '27-01-01'), v('unpadded', '2027-1-1'),
-        v('a date-time without offset', '2027-01-01T00:00:00'), v('a number', 20270101), v('true', true), v('NUL inside', '2027-01-01\u0000'),
+        v('February 30', '2027-02-30'),
+        v('month 13', '2027-13-01'),
+        v('two-digit year', '27-01-01'),
+        v('unpadded', '2027-1-1'),
+        v('a date-time without offset', '2027-01-01T00:00:00'),
+        v('a number', 20270101),
+        v('true', true),
+        v('NUL inside', '2027-01-01\u0000'),
         // As the portal's edit page sends them: a date-time as loaded, or "" to clear.
-        v('a date-time with offset', '2027-01-01T00:00:00Z', true), v('empty (clears)', '', true),
+        v('a date-time with offset', '2027-01-01T00:00:00Z', true),
+        v('empty (clears)', '', true),
         v('a real date', '2027-01-01', true),
       ];
     case 'int':
       return [
-        v('zero', 0), v('negative', -1), v('above the maximum', 1001), v('fractional', 1.5), v('as text', '5'), v('beyond int4', 2 ** 31),
-        raw('1e400 (Infinity)', '1e400'), v('true', true), v('a valid count', 5, true),
+        v('zero', 0),
+        v('negative', -1),
+        v('above the maximum', 1001),
+        v('fractional', 1.5),
+        v('as text', '5'),
+        v('beyond int4', 2 ** 31),
+        raw('1e400 (Infinity)', '1e400'),
+        v('true', true),
+        v('a valid count', 5, true),
       ];
     case 'bool':
       return [v('"true" as text', 'true'), v('one', 1), v('zero', 0), v('"yes"', 'yes'), v('false', false, true)];
     case 'enum':
       return [
         ...f.values!.map((x) => v(`"${x}"`, x, true)),
-        v('upper case', f.values![0].toUpperCase()), v('padded', ` ${f.values![0]} `), v('empty', ''), v('not a status', 'occupied'),
-        v('NUL after a valid value', `${f.values![0]}\u0000`), v('a number', 5), v('true', true),
+        v('upper case', f.values![0].toUpperCase()),
+        v('padded', ` ${f.values![0]} `),
+        v('empty', ''),
+        v('not a status', 'occupied'),
+        v('NUL after a valid value', `${f.values![0]}\u0000`),
+        v('a number', 5),
+        v('true', true),
       ];
     case 'text':
       return [
-        v('a number', 123), v('true', true), v(`one character over ${f.max}`, 'x'.repeat(f.max! + 1)), v('unicode', 'Hangar São José ✈️', true),
+        v('a number', 123),
+        v('true', true),
+        v(`one character over ${f.max}`, 'x'.repeat(f.max! + 1)),
+        v('unicode', 'Hangar São José ✈️', true),
         v('exactly at the limit', 'y'.repeat(f.max!), true),
       ];
   }
@@ -199,7 +255,14 @@ function fieldAttacks(r: Route): Attack[] {
 
 /** Whole-body attacks: not JSON, not an object, nested, oversized, wrong type, pollution, mass assignment. */
 function bodyAttacks(r: Route): Attack[] {
-  const a = (name: string, body: Attack['body'], expect: Partial<Attack>, headers = json(r.token)): Attack => ({ name: `${r.label} body: ${name}`, method: r.method, path: r.path, headers, body, ...expect });
+  const a = (name: string, body: Attack['body'], expect: Partial<Attack>, headers = json(r.token)): Attack => ({
+    name: `${r.label} body: ${name}`,
+    method: r.method,
+    path: r.path,
+    headers,
+    body,
+    ...expect,
+  });
   const baseJson = JSON.stringify(r.base).slice(1, -1);
   // An unknown key is a 400 naming it (a 200 never drops part of a body), so pollution and mass
   // assignment are refused before the route's own refusal.
@@ -220,21 +283,62 @@ function bodyAttacks(r: Route): Attack[] {
     a('XML', '<a/>', { status: 415, error: 'unsupported_media_type' }, { ...json(r.token), 'content-type': 'application/xml' }),
     a('prototype pollution via __proto__', `{${baseJson},"__proto__":{"admin":true,"role":"ADMIN"}}`, unknown),
     a('prototype pollution via constructor.prototype', `{${baseJson},"constructor":{"prototype":{"admin":true}}}`, unknown),
-    a('mass assignment: owner_id, ownerId, id, role, created_at', JSON.stringify({ ...r.base, owner_id: 1, ownerId: 1, id: 1, role: 'ADMIN', isAdmin: true, created_at: '2000-01-01' }), unknown),
-    a('duplicate keys, the last one invalid', `{${baseJson},${JSON.stringify(r.fields[0].name)}:${JSON.stringify(r.base[r.fields[0].name] ?? 'x')},${JSON.stringify(r.fields[0].name)}:-1}`, { status: 400 }),
+    a(
+      'mass assignment: owner_id, ownerId, id, role, created_at',
+      JSON.stringify({ ...r.base, owner_id: 1, ownerId: 1, id: 1, role: 'ADMIN', isAdmin: true, created_at: '2000-01-01' }),
+      unknown,
+    ),
+    a(
+      'duplicate keys, the last one invalid',
+      `{${baseJson},${JSON.stringify(r.fields[0].name)}:${JSON.stringify(r.base[r.fields[0].name] ?? 'x')},${JSON.stringify(r.fields[0].name)}:-1}`,
+      { status: 400 },
+    ),
   ];
 }
 
 /** Hostile ids in a route's path segment. */
 function pathAttacks(label: string, prefix: string, token: string, patchBody: string, notFound: string): Attack[] {
-  const ids = ['0', '-1', 'abc', '1.5', '01', '2147483648', '99999999999999999999', '1e3', '0x1', encodeURIComponent('1 OR 1=1'), '%00', encodeURIComponent('١'), encodeURIComponent(' 1'), 'null', 'undefined', encodeURIComponent("1'--")];
+  const ids = [
+    '0',
+    '-1',
+    'abc',
+    '1.5',
+    '01',
+    '2147483648',
+    '99999999999999999999',
+    '1e3',
+    '0x1',
+    encodeURIComponent('1 OR 1=1'),
+    '%00',
+    encodeURIComponent('١'),
+    encodeURIComponent(' 1'),
+    'null',
+    'undefined',
+    encodeURIComponent("1'--"),
+  ];
   const out: Attack[] = [];
   for (const id of ids) {
     out.push({ name: `GET ${label} id ${id}`, path: `${prefix}/${id}`, headers: json(token), status: 400, error: 'invalid_id' });
-    out.push({ name: `PATCH ${label} id ${id}`, method: 'PATCH', path: `${prefix}/${id}`, headers: json(token), body: patchBody, status: 400, error: 'invalid_id' });
+    out.push({
+      name: `PATCH ${label} id ${id}`,
+      method: 'PATCH',
+      path: `${prefix}/${id}`,
+      headers: json(token),
+      body: patchBody,
+      status: 400,
+      error: 'invalid_id',
+    });
   }
   out.push({ name: `GET ${label} that does not exist`, path: `${prefix}/2147483647`, headers: json(token), status: 404, error: notFound });
-  out.push({ name: `PATCH ${label} that does not exist`, method: 'PATCH', path: `${prefix}/2147483647`, headers: json(token), body: patchBody, status: 404, error: notFound });
+  out.push({
+    name: `PATCH ${label} that does not exist`,
+    method: 'PATCH',
+    path: `${prefix}/2147483647`,
+    headers: json(token),
+    body: patchBody,
+    status: 404,
+    error: notFound,
+  });
   return out;
 }
 

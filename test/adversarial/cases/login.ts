@@ -41,7 +41,12 @@ export function loginAttacks(): Attack[] {
     post('an empty body', '', { status: 400, error: 'invalid_json' }),
     post('JSON null', 'null', invalid),
     post('a JSON array of credentials', '[{"email":"owner@hangarshare.demo","password":"demo1234"}]', invalid),
-    post('form-encoded credentials', 'email=owner%40hangarshare.demo&password=demo1234', { status: 415, error: 'unsupported_media_type' }, 'application/x-www-form-urlencoded'),
+    post(
+      'form-encoded credentials',
+      'email=owner%40hangarshare.demo&password=demo1234',
+      { status: 415, error: 'unsupported_media_type' },
+      'application/x-www-form-urlencoded',
+    ),
     post('a 20 KB body', JSON.stringify({ email: 'a@x.demo', password: 'x', pad: 'x'.repeat(20_000) }), { status: 413, error: 'payload_too_large' }),
     post('a 10 MB body streamed chunked', chunked(10 * 1024 * 1024), { status: 413, error: 'payload_too_large' }),
   ];

@@ -21,7 +21,12 @@ export function messageAttacks(w: World, t: MessageTargets, hostile: HostileToke
   let i = 0;
   // Body-only attacks are refused before anyone's data is read; any valid user will do.
   const anyone = () => t.phantoms[i++ % t.phantoms.length];
-  const post = (name: string, body: Attack['body'], expect: Partial<Attack>, opts: { token?: string; headers?: Record<string, string>; query?: string } = {}): Attack => ({
+  const post = (
+    name: string,
+    body: Attack['body'],
+    expect: Partial<Attack>,
+    opts: { token?: string; headers?: Record<string, string>; query?: string } = {},
+  ): Attack => ({
     name,
     method: 'POST',
     path: `/api/ws${opts.query ?? ''}`,
@@ -42,8 +47,23 @@ export function messageAttacks(w: World, t: MessageTargets, hostile: HostileToke
 
   return [
     // Malformed JSON
-    ...['{', '{"type":', '{"type":"ping",}', "{'type':'ping'}", 'nul', 'undefined', '', ' ', '\u0000', '{"type":"ping"}garbage', '{"type":"ping"}{"type":"ping"}', 'NaN', '0x1', '{"type":"ping"', '\ud800']
-      .map((b) => post(`malformed JSON ${JSON.stringify(b)}`, b, badJson)),
+    ...[
+      '{',
+      '{"type":',
+      '{"type":"ping",}',
+      "{'type':'ping'}",
+      'nul',
+      'undefined',
+      '',
+      ' ',
+      '\u0000',
+      '{"type":"ping"}garbage',
+      '{"type":"ping"}{"type":"ping"}',
+      'NaN',
+      '0x1',
+      '{"type":"ping"',
+      '\ud800',
+    ].map((b) => post(`malformed JSON ${JSON.stringify(b)}`, b, badJson)),
     // Valid JSON, not an object
     ...['[]', '1', '"ping"', 'null', 'true', '[{"type":"ping"}]', '1e400'].map((b) => post(`JSON that is not an object: ${b}`, b, badRequest)),
     // Nesting
@@ -68,8 +88,9 @@ export function messageAttacks(w: World, t: MessageTargets, hostile: HostileToke
     // Types
     // A NUL anywhere in the body is refused first, at the boundary, as invalid_request.
     msg('unknown type "ping\\u0000"', { type: 'ping\u0000' }, badRequest),
-    ...['subscribe', 'PING', 'Ping', ' ping', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'auth ', '', 'request_metrics; DROP TABLE users']
-      .map((type) => msg(`unknown type ${JSON.stringify(type)}`, { type }, unknownType)),
+    ...['subscribe', 'PING', 'Ping', ' ping', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'auth ', '', 'request_metrics; DROP TABLE users'].map(
+      (type) => msg(`unknown type ${JSON.stringify(type)}`, { type }, unknownType),
+    ),
     msg('type longer than 64 characters', { type: 'p'.repeat(65) }, badRequest),
     ...[123, null, true, [], {}, ['ping']].map((type) => msg(`type of the wrong kind: ${JSON.stringify(type)}`, { type }, badRequest)),
     msg('no type at all', { ownerId: '1' }, badRequest),
@@ -88,18 +109,53 @@ export function messageAttacks(w: World, t: MessageTargets, hostile: HostileToke
       msg(`request_metrics ownerId ${ownerId}`, { type: 'request_metrics', ownerId }, { status: 400, error: 'invalid_owner_id' }, { token: o1 }),
     ),
     ...[1.5, 1e20, -1e308, true, [1], { $gt: 0 }, 'x'.repeat(21)].map((ownerId) =>
-      msg(`request_metrics ownerId of the wrong kind ${JSON.stringify(ownerId).slice(0, 30)}`, { type: 'request_metrics', ownerId }, { status: 400 }, { token: o1 }),
+      msg(
+        `request_metrics ownerId of the wrong kind ${JSON.stringify(ownerId).slice(0, 30)}`,
+        { type: 'request_metrics', ownerId },
+        { status: 400 },
+        { token: o1 },
+      ),
     ),
-    msg('request_metrics for an owner that does not exist', { type: 'request_metrics', ownerId: '2147483647' }, { status: 404, error: 'unknown_owner' }, { token: o1 }),
+    msg(
+      'request_metrics for an owner that does not exist',
+      { type: 'request_metrics', ownerId: '2147483647' },
+      { status: 404, error: 'unknown_owner' },
+      { token: o1 },
+    ),
     // Connections
     msg("ping on another owner's connectionId", { type: 'ping', connectionId: foreign }, { status: 403 }, { token: o1 }),
     msg("request_metrics on another owner's connectionId", { type: 'request_metrics', connectionId: foreign }, { status: 403 }, { token: o1 }),
-    msg("auth refreshing another owner's connection with one's own valid token", { type: 'auth', token: o1, connectionId: foreign }, { status: 403 }, { token: o1 }),
-    msg("another owner's connectionId, claiming one's own ownerId", { type: 'ping', connectionId: foreign, ownerId: String(w.owner1.ownerId) }, { status: 403, error: 'forbidden_connection' }, { token: o1 }),
+    msg(
+      "auth refreshing another owner's connection with one's own valid token",
+      { type: 'auth', token: o1, connectionId: foreign },
+      { status: 403 },
+      { token: o1 },
+    ),
+    msg(
+      "another owner's connectionId, claiming one's own ownerId",
+      { type: 'ping', connectionId: foreign, ownerId: String(w.owner1.ownerId) },
+      { status: 403, error: 'forbidden_connection' },
+      { token: o1 },
+    ),
     msg('a connectionId nobody holds', { type: 'ping', connectionId: 'nope' }, { status: 404, error: 'unknown_connection' }, { token: o1 }),
-    msg('a forged connectionId on this instance', { type: 'ping', connectionId: `${instance}~00000000-0000-0000-0000-000000000000` }, { status: 404, error: 'unknown_connection' }, { token: o1 }),
-    msg('a connectionId naming an instance that does not exist', { type: 'ping', connectionId: 'ghost~00000000-0000-0000-0000-000000000000' }, { status: 404, error: 'unknown_connection' }, { token: o1 }),
-    msg('a connectionId with SQL in it', { type: 'ping', connectionId: "x'; DROP TABLE realtime_events; --" }, { status: 404, error: 'unknown_connection' }, { token: o1 }),
+    msg(
+      'a forged connectionId on this instance',
+      { type: 'ping', connectionId: `${instance}~00000000-0000-0000-0000-000000000000` },
+      { status: 404, error: 'unknown_connection' },
+      { token: o1 },
+    ),
+    msg(
+      'a connectionId naming an instance that does not exist',
+      { type: 'ping', connectionId: 'ghost~00000000-0000-0000-0000-000000000000' },
+      { status: 404, error: 'unknown_connection' },
+      { token: o1 },
+    ),
+    msg(
+      'a connectionId with SQL in it',
+      { type: 'ping', connectionId: "x'; DROP TABLE realtime_events; --" },
+      { status: 404, error: 'unknown_connection' },
+      { token: o1 },
+    ),
     ...['x'.repeat(65), '', 123, null, ['x'], { $ne: null }].map((connectionId) =>
       msg(`connectionId of the wrong shape ${JSON.stringify(connectionId).slice(0, 20)}`, { type: 'ping', connectionId }, badRequest),
     ),
@@ -108,7 +164,11 @@ export function messageAttacks(w: World, t: MessageTargets, hostile: HostileToke
     msg('auth with an empty token', { type: 'auth', token: '' }, badRequest),
     msg('auth with a 9 KB token', { type: 'auth', token: 'a'.repeat(9 * 1024) }, badRequest),
     msg('auth with a token that is a number', { type: 'auth', token: 12345 }, badRequest),
-    msg("auth as a renter for an owner's stream", { type: 'auth', token: w.renter.token, ownerId: String(w.owner1.ownerId) }, { status: 403, error: 'forbidden_owner' }),
+    msg(
+      "auth as a renter for an owner's stream",
+      { type: 'auth', token: w.renter.token, ownerId: String(w.owner1.ownerId) },
+      { status: 403, error: 'forbidden_owner' },
+    ),
     ...hostile.map((h) => msg(`auth carrying token ${h.name}`, { type: 'auth', token: h.token, connectionId: foreign }, { status: 401, error: h.error })),
   ];
 }

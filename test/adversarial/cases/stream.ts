@@ -8,21 +8,74 @@ import type { World } from '../setup-data';
 
 /** Values that are not a positive int4 written in plain digits (URL-encoded where needed). */
 const NOT_AN_ID = [
-  '-1', '0', '-0', '01', 'abc', '1.5', '1e3', '0x1F', '%2B1', '99999999999', '2147483648', '99999999999999999999999',
-  encodeURIComponent('1 OR 1=1'), encodeURIComponent("1'; DROP TABLE hangar_owners; --"), encodeURIComponent('1 UNION SELECT password_hash FROM users'),
-  encodeURIComponent('١٢'), encodeURIComponent('１'), encodeURIComponent('1\u0000'), '%00', encodeURIComponent(' 1'),
-  'NaN', 'Infinity', 'null', 'undefined', 'true', '[]', encodeURIComponent('{"$gt":0}'), 'x'.repeat(4000),
+  '-1',
+  '0',
+  '-0',
+  '01',
+  'abc',
+  '1.5',
+  '1e3',
+  '0x1F',
+  '%2B1',
+  '99999999999',
+  '2147483648',
+  '99999999999999999999999',
+  encodeURIComponent('1 OR 1=1'),
+  encodeURIComponent("1'; DROP TABLE hangar_owners; --"),
+  encodeURIComponent('1 UNION SELECT password_hash FROM users'),
+  encodeURIComponent('١٢'),
+  encodeURIComponent('１'),
+  encodeURIComponent('1\u0000'),
+  '%00',
+  encodeURIComponent(' 1'),
+  'NaN',
+  'Infinity',
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  encodeURIComponent('{"$gt":0}'),
+  'x'.repeat(4000),
 ];
 
 /** Values that are not a non-negative integer of at most 15 digits. */
 const NOT_A_POSITION = [
-  '-1', '-0', 'abc', '1.5', '1e3', '0x10', '%2B1', '9007199254740993', '99999999999999999999',
-  encodeURIComponent('1 OR 1=1'), encodeURIComponent("0; DELETE FROM realtime_events"), encodeURIComponent('١'), '%00',
-  encodeURIComponent('5\u0000'), 'NaN', 'Infinity', 'null', '[]', 'x'.repeat(4000),
+  '-1',
+  '-0',
+  'abc',
+  '1.5',
+  '1e3',
+  '0x10',
+  '%2B1',
+  '9007199254740993',
+  '99999999999999999999',
+  encodeURIComponent('1 OR 1=1'),
+  encodeURIComponent('0; DELETE FROM realtime_events'),
+  encodeURIComponent('١'),
+  '%00',
+  encodeURIComponent('5\u0000'),
+  'NaN',
+  'Infinity',
+  'null',
+  '[]',
+  'x'.repeat(4000),
 ];
 
 /** Header-safe values for `Last-Event-ID` (no NUL or non-Latin-1 in a header). */
-const NOT_A_POSITION_HEADER = ['-1', 'abc', '1.5', '1e3', '0x10', '9007199254740993', '99999999999999999999', '1 OR 1=1', "0'; DELETE FROM realtime_events; --", 'NaN', '\u00e9\u00e9', '7 7'];
+const NOT_A_POSITION_HEADER = [
+  '-1',
+  'abc',
+  '1.5',
+  '1e3',
+  '0x10',
+  '9007199254740993',
+  '99999999999999999999',
+  '1 OR 1=1',
+  "0'; DELETE FROM realtime_events; --",
+  'NaN',
+  '\u00e9\u00e9',
+  '7 7',
+];
 
 export function streamAttacks(w: World): Attack[] {
   const auth = { authorization: `Bearer ${w.owner1.token}`, accept: 'text/event-stream' };

@@ -5,14 +5,20 @@
  * `duplicate` and an unknown intent `ignored` — and neither changes a row.
  */
 import { expect } from 'vitest';
-import { type Attack } from '../http';
+import type { Attack } from '../http';
 import { signWebhook, type World } from '../setup-data';
 
 const PATH = '/api/hangarshare/webhook/stripe';
 const now = () => Math.floor(Date.now() / 1000);
 
 function event(type: string, intentId: string, extra: Record<string, unknown> = {}) {
-  return JSON.stringify({ id: `evt_adv_${Math.random().toString(36).slice(2)}`, object: 'event', type, created: now(), data: { object: { id: intentId, object: 'payment_intent', amount: 100, currency: 'brl', ...extra } } });
+  return JSON.stringify({
+    id: `evt_adv_${Math.random().toString(36).slice(2)}`,
+    object: 'event',
+    type,
+    created: now(),
+    data: { object: { id: intentId, object: 'payment_intent', amount: 100, currency: 'brl', ...extra } },
+  });
 }
 
 export function webhookAttacks(w: World): Attack[] {
@@ -51,11 +57,19 @@ export function webhookAttacks(w: World): Attack[] {
     hook('a 300 KB body', `{"pad":"${'x'.repeat(300_000)}"}`, `t=${now()},v1=${'0'.repeat(64)}`, { status: 413, error: 'payload_too_large' }),
     hook('signed, but not JSON', 'not json', signWebhook('not json'), { status: 400, error: 'invalid_payload' }),
     hook('signed, but a JSON array', '[1,2]', signWebhook('[1,2]'), { status: 400, error: 'invalid_payload' }),
-    hook('signed, but no data.object', '{"id":"evt_x","type":"payment_intent.succeeded"}', signWebhook('{"id":"evt_x","type":"payment_intent.succeeded"}'), { status: 400, error: 'invalid_payload' }),
+    hook('signed, but no data.object', '{"id":"evt_x","type":"payment_intent.succeeded"}', signWebhook('{"id":"evt_x","type":"payment_intent.succeeded"}'), {
+      status: 400,
+      error: 'invalid_payload',
+    }),
     hook('replayed: the exact request that was applied', payload, signature, duplicate),
     hook('replayed: the same event re-signed now', payload, signWebhook(payload), duplicate),
     hook('replayed: the same event id, re-typed as payment_failed and re-signed', failed, signWebhook(failed), duplicate),
-    hook('replayed: the same event id, with a bigger amount, re-signed', payload.replace(/32150/g, '99999999'), signWebhook(payload.replace(/32150/g, '99999999')), duplicate),
+    hook(
+      'replayed: the same event id, with a bigger amount, re-signed',
+      payload.replace(/32150/g, '99999999'),
+      signWebhook(payload.replace(/32150/g, '99999999')),
+      duplicate,
+    ),
     ...['payment_intent.succeeded', 'payment_intent.payment_failed'].map((type) => {
       const body = event(type, 'pi_does_not_exist_0000');
       return hook(`${type} for a booking that does not exist`, body, signWebhook(body), ignored('unknown_payment_intent'));

@@ -7,7 +7,12 @@ import { limitLoginByEmail, limitLoginByIp } from '@/lib/rate-limit';
 export const dynamic = 'force-dynamic';
 
 /** PostgreSQL text cannot hold U+0000: such an email would fail in the query (a 500), so it is a 400 here. */
-const emailField = z.string().trim().max(255).refine((s) => !s.includes('\0'), 'must not contain NUL characters').optional();
+const emailField = z
+  .string()
+  .trim()
+  .max(255)
+  .refine((s) => !s.includes('\0'), 'must not contain NUL characters')
+  .optional();
 
 const Body = z
   .object({
@@ -29,14 +34,7 @@ export async function POST(req: Request): Promise<Response> {
     limitLoginByEmail(email);
     const result = await login(email, body.password);
     const secure = new URL(req.url).protocol === 'https:' || req.headers.get('x-forwarded-proto') === 'https';
-    const cookie = [
-      `token=${result.token}`,
-      'Path=/',
-      'HttpOnly',
-      'SameSite=Lax',
-      `Max-Age=${7 * 24 * 3600}`,
-      ...(secure ? ['Secure'] : []),
-    ].join('; ');
+    const cookie = [`token=${result.token}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${7 * 24 * 3600}`, ...(secure ? ['Secure'] : [])].join('; ');
     return Response.json({ message: 'Login successful', ...result }, { headers: { 'Set-Cookie': cookie } });
   } catch (err) {
     return errorResponse(err);

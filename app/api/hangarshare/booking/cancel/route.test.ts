@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { type Db } from '@/lib/db/client';
+import type { Db } from '@/lib/db/client';
 import { bookingRefunds, hangarBookings, type BookingStatus } from '@/lib/db/schema';
 import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser } from '@/test/support/fixtures';
 import { CANCEL_OK, expectRefusal, expectShape } from '@/test/support/portal-contract';
@@ -27,9 +27,16 @@ async function booking(opts: { days?: number; policy?: string; type?: string; st
   const listing = await createListing(db, owner.ownerId, { totalSpaces: 2 });
   const checkIn = opts.active ? new Date(Date.now() - H) : new Date(Date.now() + (opts.days ?? 10) * D + H);
   const b = await createBooking(db, listing.id, opts.userId ?? renter.userId, {
-    status: opts.status ?? 'confirmed', totalPrice: 1050, checkIn, checkOut: new Date(checkIn.getTime() + 2 * D), paymentIntent: 'pi_local_0123456789abcdef01234567',
+    status: opts.status ?? 'confirmed',
+    totalPrice: 1050,
+    checkIn,
+    checkOut: new Date(checkIn.getTime() + 2 * D),
+    paymentIntent: 'pi_local_0123456789abcdef01234567',
   });
-  await db.update(hangarBookings).set({ fees: '50.00', refundPolicyApplied: opts.policy ?? 'moderate_v1', bookingType: opts.type ?? 'refundable' }).where(eq(hangarBookings.id, b.id));
+  await db
+    .update(hangarBookings)
+    .set({ fees: '50.00', refundPolicyApplied: opts.policy ?? 'moderate_v1', bookingType: opts.type ?? 'refundable' })
+    .where(eq(hangarBookings.id, b.id));
   return { listing, b };
 }
 
@@ -54,7 +61,10 @@ describe('POST /api/hangarshare/booking/cancel', () => {
       expect.objectContaining({ refundId: body.booking.refundId, amount: '1000.00', status: 'local', reason: 'Mudança de planos', requestedBy: renter.userId }),
     ]);
     expect(bus.types()).toEqual(['booking_updated']);
-    expect(bus.events[0]).toMatchObject({ ownerId: owner.ownerId, data: { id: String(b.id), hangarId: listing.id, status: 'cancelled', previousStatus: 'confirmed', amount: 1050 } });
+    expect(bus.events[0]).toMatchObject({
+      ownerId: owner.ownerId,
+      data: { id: String(b.id), hangarId: listing.id, status: 'cancelled', previousStatus: 'confirmed', amount: 1050 },
+    });
   });
 
   it.each([

@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { type Db } from '@/lib/db/client';
+import type { Db } from '@/lib/db/client';
 import { bookingPayments, hangarBookings, hangarListings, realtimeEvents } from '@/lib/db/schema';
 import { zonedDay } from '@/lib/domain/refund-policy';
 import { describePaymentMode, paymentMode } from '@/lib/domain/stripe-gateway';
@@ -49,27 +49,62 @@ describe('POST /api/hangarshare/booking/confirm: success', () => {
 
   it("answers the portal's shape, writes the portal's columns and publishes booking_created", async () => {
     const listing = await createListing(db, owner.ownerId);
-    const res = await confirm(renter.token, { hangarId: listing.id, userId: renter.userId, checkIn: day(10), checkOut: day(13), totalPrice: 1575, subtotal: 1500, fees: 75, promoCode: '' });
+    const res = await confirm(renter.token, {
+      hangarId: listing.id,
+      userId: renter.userId,
+      checkIn: day(10),
+      checkOut: day(13),
+      totalPrice: 1575,
+      subtotal: 1500,
+      fees: 75,
+      promoCode: '',
+    });
     expect(res.status).toBe(200);
     const body = expectShape(CONFIRM_OK, await res.json());
     expect(body.booking).toEqual({
-      id: expect.any(Number), status: 'confirmed', hangarNumber: listing.hangarNumber, checkIn: day(10), checkOut: day(13),
-      nights: 3, subtotal: 1500, discount: null, fees: 75, totalPrice: 1575, bookingType: 'refundable',
+      id: expect.any(Number),
+      status: 'confirmed',
+      hangarNumber: listing.hangarNumber,
+      checkIn: day(10),
+      checkOut: day(13),
+      nights: 3,
+      subtotal: 1500,
+      discount: null,
+      fees: 75,
+      totalPrice: 1575,
+      bookingType: 'refundable',
     });
     expect(body.payment).toEqual({ clientSecret: null, paymentIntentId: expect.stringMatching(/^pi_local_[0-9a-f]{24}$/), publishableKey: null });
     const [row] = await bookingsOf(listing.id);
     expect(row).toMatchObject({
-      id: body.booking.id, userId: renter.userId, nights: 3, subtotal: '1500.00', fees: '75.00', totalPrice: '1575.00', status: 'confirmed',
-      paymentMethod: 'stripe', stripePaymentIntentId: body.payment.paymentIntentId, bookingType: 'refundable',
-      refundPolicyApplied: 'flexible_v1', promoCode: null, discountAmount: null,
+      id: body.booking.id,
+      userId: renter.userId,
+      nights: 3,
+      subtotal: '1500.00',
+      fees: '75.00',
+      totalPrice: '1575.00',
+      status: 'confirmed',
+      paymentMethod: 'stripe',
+      stripePaymentIntentId: body.payment.paymentIntentId,
+      bookingType: 'refundable',
+      refundPolicyApplied: 'flexible_v1',
+      promoCode: null,
+      discountAmount: null,
     });
     // Local mode records no Stripe payment to wait for.
     expect(await db.select().from(bookingPayments).where(eq(bookingPayments.bookingId, row.id))).toEqual([]);
     expect(bus.types()).toEqual(['booking_created']);
     expect(bus.events[0]).toMatchObject({ ownerId: owner.ownerId });
     expect(bus.events[0].data).toEqual({
-      id: String(row.id), guestName: expect.stringMatching(/^User\d+$/), hangarId: listing.id, hangarNumber: listing.hangarNumber,
-      checkIn: day(10), checkOut: day(13), amount: 1575, duration: 3, status: 'confirmed',
+      id: String(row.id),
+      guestName: expect.stringMatching(/^User\d+$/),
+      hangarId: listing.id,
+      hangarNumber: listing.hangarNumber,
+      checkIn: day(10),
+      checkOut: day(13),
+      amount: 1575,
+      duration: 3,
+      status: 'confirmed',
     });
     expect((await logOf(owner.ownerId)).map((e) => e.type)).toContain('booking_created');
   });
@@ -89,7 +124,15 @@ describe('POST /api/hangarshare/booking/confirm: success', () => {
     expect(res.status).toBe(200);
     expect((await res.json()).booking.bookingType).toBe('non_refundable');
     expect(bus.types()).toEqual(['booking_created', 'occupancy_changed']);
-    expect(bus.events[1].data).toEqual({ hangarId: listing.id, hangarNumber: listing.hangarNumber, occupancyRate: 50, totalSpots: 2, occupiedSpots: 1, isNowOccupied: true, timestamp: expect.any(Number) });
+    expect(bus.events[1].data).toEqual({
+      hangarId: listing.id,
+      hangarNumber: listing.hangarNumber,
+      occupancyRate: 50,
+      totalSpots: 2,
+      occupiedSpots: 1,
+      isNowOccupied: true,
+      timestamp: expect.any(Number),
+    });
   });
 
   it('decides booking_type on the calendar day in BOOKING_TIMEZONE (a date-only check-in is that day)', async () => {
@@ -113,7 +156,16 @@ describe('replays', () => {
     const again = await confirm(renter.token, { ...body, hangarId: String(listing.id), totalPrice: `${total(2)}` });
     expect(again.status).toBe(200);
     const replay = expectShape(CONFIRM_REPLAY, await again.json());
-    expect(replay.booking).toEqual({ id: first.booking.id, status: 'confirmed', hangarNumber: listing.hangarNumber, checkIn: body.checkIn, checkOut: body.checkOut, nights: 2, totalPrice: total(2), bookingType: 'refundable' });
+    expect(replay.booking).toEqual({
+      id: first.booking.id,
+      status: 'confirmed',
+      hangarNumber: listing.hangarNumber,
+      checkIn: body.checkIn,
+      checkOut: body.checkOut,
+      nights: 2,
+      totalPrice: total(2),
+      bookingType: 'refundable',
+    });
     expect(replay.payment.paymentIntentId).toBe(first.payment.paymentIntentId);
     expect(bus.events).toEqual([]);
     expect(await bookingsOf(listing.id)).toHaveLength(1);
@@ -178,7 +230,11 @@ describe('capacity (by spaces)', () => {
   it('gives back the space of a checkout left pending for 30 minutes (the portal rule), with its event', async () => {
     const listing = await createListing(db, owner.ownerId, { totalSpaces: 1 });
     const stale = await createBooking(db, listing.id, (await createUser(db)).userId, {
-      status: 'pending', createdAt: new Date(Date.now() - 31 * 60_000), checkIn: new Date(BASE + 30 * D), checkOut: new Date(BASE + 31 * D), paymentIntent: 'pi_old',
+      status: 'pending',
+      createdAt: new Date(Date.now() - 31 * 60_000),
+      checkIn: new Date(BASE + 30 * D),
+      checkOut: new Date(BASE + 31 * D),
+      paymentIntent: 'pi_old',
     });
     const res = await confirm(renter.token, stayBody(listing.id, 30, 31));
     expect(res.status).toBe(200);
@@ -189,7 +245,12 @@ describe('capacity (by spaces)', () => {
 
   it('keeps the space of a checkout pending for less than 30 minutes', async () => {
     const listing = await createListing(db, owner.ownerId, { totalSpaces: 1 });
-    await createBooking(db, listing.id, (await createUser(db)).userId, { status: 'pending', createdAt: new Date(Date.now() - 5 * 60_000), checkIn: new Date(BASE + 32 * D), checkOut: new Date(BASE + 33 * D) });
+    await createBooking(db, listing.id, (await createUser(db)).userId, {
+      status: 'pending',
+      createdAt: new Date(Date.now() - 5 * 60_000),
+      checkIn: new Date(BASE + 32 * D),
+      checkOut: new Date(BASE + 33 * D),
+    });
     expect((await confirm(renter.token, stayBody(listing.id, 32, 33))).status).toBe(409);
   });
 });
@@ -201,11 +262,20 @@ describe('the listing', () => {
     ['suspended', { status: 'suspended' }, 404, GONE, 'listing_not_active'],
     ['awaiting approval', { approvalStatus: 'pending_approval' }, 404, GONE, 'listing_not_active'],
     ['marked unavailable', { isAvailable: false }, 404, GONE, 'listing_unavailable'],
-    ['outside its availability window', { availableUntil: new Date(BASE + 3 * D).toISOString().slice(0, 10) }, 409, 'Hangar indisponível para as datas selecionadas', 'outside_availability'],
+    [
+      'outside its availability window',
+      { availableUntil: new Date(BASE + 3 * D).toISOString().slice(0, 10) },
+      409,
+      'Hangar indisponível para as datas selecionadas',
+      'outside_availability',
+    ],
     ['without any rate', { dailyRate: null }, 409, 'Hangar sem tarifa definida', 'listing_without_price'],
   ])('refuses a listing %s and writes nothing', async (_name, patch, status, error, code) => {
     const listing = await createListing(db, owner.ownerId);
-    await db.update(hangarListings).set(patch as never).where(eq(hangarListings.id, listing.id));
+    await db
+      .update(hangarListings)
+      .set(patch as never)
+      .where(eq(hangarListings.id, listing.id));
     await expectRefusal(await confirm(renter.token, stayBody(listing.id, 1, 5)), status, error, code);
     expect(await bookingsOf(listing.id)).toHaveLength(0);
   });
@@ -288,7 +358,12 @@ describe('validation', () => {
   it('refuses malformed JSON (400), other media types (415) and huge bodies (413), as { error, code }', async () => {
     await expectRefusal(await confirm(renter.token, '{nope'), 400, 'Corpo da requisição não é um JSON válido', 'invalid_json');
     await expectRefusal(await confirm(renter.token, '[]'), 400, 'Dados inválidos: (body)', 'invalid_field');
-    await expectRefusal(await confirm(renter.token, '{}', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'Envie o corpo como application/json', 'unsupported_media_type');
+    await expectRefusal(
+      await confirm(renter.token, '{}', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+      'Envie o corpo como application/json',
+      'unsupported_media_type',
+    );
     await expectRefusal(await confirm(renter.token, { promoCode: 'x'.repeat(20_000) }), 413, 'Corpo da requisição grande demais', 'payload_too_large');
   });
 });

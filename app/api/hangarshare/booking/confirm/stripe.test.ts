@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { resetConfig } from '@/lib/config';
-import { type Db } from '@/lib/db/client';
+import type { Db } from '@/lib/db/client';
 import { bookingPayments, hangarBookings } from '@/lib/db/schema';
 import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser } from '@/test/support/fixtures';
 import { CONFIRM_OK, CONFIRM_REPLAY, expectRefusal, expectShape } from '@/test/support/portal-contract';
@@ -67,8 +67,14 @@ describe('booking/confirm with STRIPE_SECRET_KEY', () => {
       receipt_email: expect.stringMatching(/@test\.local$/),
       description: `Reserva de hangar ${listing.hangarNumber} (SBMT) - 2 noite(s)`,
       metadata: {
-        hangarId: String(listing.id), userId: String(renter.userId), hangarNumber: listing.hangarNumber!,
-        checkIn: day(10), checkOut: day(12), nights: '2', bookingType: 'refundable', promoCode: '',
+        hangarId: String(listing.id),
+        userId: String(renter.userId),
+        hangarNumber: listing.hangarNumber!,
+        checkIn: day(10),
+        checkOut: day(12),
+        nights: '2',
+        bookingType: 'refundable',
+        promoCode: '',
       },
     });
     const intent = stripe.intents.get(body.payment.paymentIntentId)!;
@@ -104,11 +110,19 @@ describe('booking/confirm with STRIPE_SECRET_KEY', () => {
   it('gives back the space of a confirmed checkout whose payment never came within 30 minutes', async () => {
     const listing = await createListing(db, owner.ownerId, { totalSpaces: 1 });
     const abandoned = await createBooking(db, listing.id, (await createUser(db)).userId, {
-      status: 'confirmed', createdAt: new Date(Date.now() - 45 * 60_000), checkIn: new Date(BASE + 40 * D), checkOut: new Date(BASE + 41 * D), paymentIntent: 'pi_abandoned',
+      status: 'confirmed',
+      createdAt: new Date(Date.now() - 45 * 60_000),
+      checkIn: new Date(BASE + 40 * D),
+      checkOut: new Date(BASE + 41 * D),
+      paymentIntent: 'pi_abandoned',
     });
     await db.insert(bookingPayments).values({ bookingId: abandoned.id, paymentIntentId: 'pi_abandoned', status: 'requires_payment' });
     const paid = await createBooking(db, listing.id, (await createUser(db)).userId, {
-      status: 'confirmed', createdAt: new Date(Date.now() - 45 * 60_000), checkIn: new Date(BASE + 42 * D), checkOut: new Date(BASE + 43 * D), paymentIntent: 'pi_paid',
+      status: 'confirmed',
+      createdAt: new Date(Date.now() - 45 * 60_000),
+      checkIn: new Date(BASE + 42 * D),
+      checkOut: new Date(BASE + 43 * D),
+      paymentIntent: 'pi_paid',
     });
     await db.insert(bookingPayments).values({ bookingId: paid.id, paymentIntentId: 'pi_paid', status: 'succeeded' });
     const res = await confirm(renter.token, { hangarId: listing.id, checkIn: day(40), checkOut: day(41), totalPrice: 525 });

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { type Db } from '@/lib/db/client';
+import type { Db } from '@/lib/db/client';
 import { hangarBookings, hangarListings, hangarOwners } from '@/lib/db/schema';
 import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser, routeParams } from '@/test/support/fixtures';
 import { expectRefusal, expectShape, HANGAR_DELETE_OK, HANGAR_OK, HANGAR_PATCH_OK } from '@/test/support/portal-contract';
@@ -38,18 +38,35 @@ afterEach(() => bus.clear());
 describe('GET /api/hangarshare/listing/[id]', () => {
   it("answers { success, hangar } publicly, with the listing's real owner and its photos in order", async () => {
     const l = await createListing(db, owner.ownerId);
-    await db.update(hangarListings).set({ acceptedAircraftCategories: ['piston'], operatingHours: { seg: '08-18' } }).where(eq(hangarListings.id, l.id));
+    await db
+      .update(hangarListings)
+      .set({ acceptedAircraftCategories: ['piston'], operatingHours: { seg: '08-18' } })
+      .where(eq(hangarListings.id, l.id));
     await (await getDatabase()).exec(`insert into hangar_photos (listing_id, photo_url, display_order, is_primary) values
       (${l.id}, 'b.jpg', 2, false), (${l.id}, 'a.jpg', 1, true)`);
     const res = await call(GET, 'GET', undefined, l.id);
     expect(res.status).toBe(200);
     const { hangar } = expectShape(HANGAR_OK, await res.json());
     expect(hangar).toMatchObject({
-      id: l.id, hangarNumber: l.hangarNumber, icaoCode: 'SBMT', dailyRate: '500.00', acceptedAircraftCategories: ['piston'], operatingHours: { seg: '08-18' },
-      status: 'active', ownerId: owner.ownerId, ownerName: expect.stringMatching(/^Owner\d+$/), ownerEmail: expect.stringMatching(/^owner/), ownerPhone: '+55 11 5555-0101',
-      cancellationPolicy: 'flexible', acceptsOnlinePayment: false, acceptsPaymentOnArrival: true,
+      id: l.id,
+      hangarNumber: l.hangarNumber,
+      icaoCode: 'SBMT',
+      dailyRate: '500.00',
+      acceptedAircraftCategories: ['piston'],
+      operatingHours: { seg: '08-18' },
+      status: 'active',
+      ownerId: owner.ownerId,
+      ownerName: expect.stringMatching(/^Owner\d+$/),
+      ownerEmail: expect.stringMatching(/^owner/),
+      ownerPhone: '+55 11 5555-0101',
+      cancellationPolicy: 'flexible',
+      acceptsOnlinePayment: false,
+      acceptsPaymentOnArrival: true,
     });
-    expect(hangar.photos.map((p) => [p.photoUrl, p.isPrimary, p.displayOrder])).toEqual([['a.jpg', true, 1], ['b.jpg', false, 2]]);
+    expect(hangar.photos.map((p) => [p.photoUrl, p.isPrimary, p.displayOrder])).toEqual([
+      ['a.jpg', true, 1],
+      ['b.jpg', false, 2],
+    ]);
   });
 
   it('hides a listing awaiting approval or inactive from everyone but its owner (the portal showed them to anyone)', async () => {
@@ -69,9 +86,23 @@ describe('GET /api/hangarshare/listing/[id]', () => {
 describe('PATCH /api/hangarshare/listing/[id]', () => {
   it('stores the camelCase fields and answers { success, message, listingId }', async () => {
     const l = await createListing(db, owner.ownerId);
-    const res = await call(PATCH, 'PATCH', owner.token, l.id, { aerodromeName: 'Campo de Marte', city: 'São Paulo', state: 'SP', specialNotes: 'Portão 3', maxLengthMeters: 11.5, isAvailable: false });
+    const res = await call(PATCH, 'PATCH', owner.token, l.id, {
+      aerodromeName: 'Campo de Marte',
+      city: 'São Paulo',
+      state: 'SP',
+      specialNotes: 'Portão 3',
+      maxLengthMeters: 11.5,
+      isAvailable: false,
+    });
     expect(expectShape(HANGAR_PATCH_OK, await res.json())).toEqual({ success: true, message: 'Hangar atualizado com sucesso', listingId: l.id });
-    expect(await row(l.id)).toMatchObject({ aerodromeName: 'Campo de Marte', city: 'São Paulo', state: 'SP', specialNotes: 'Portão 3', maxLengthMeters: '11.50', isAvailable: false });
+    expect(await row(l.id)).toMatchObject({
+      aerodromeName: 'Campo de Marte',
+      city: 'São Paulo',
+      state: 'SP',
+      specialNotes: 'Portão 3',
+      maxLengthMeters: '11.50',
+      isAvailable: false,
+    });
   });
 
   it('refuses status here (the portal route has none) and unknown keys, naming them', async () => {
@@ -103,7 +134,12 @@ describe('DELETE /api/hangarshare/listing/[id]', () => {
   it('refuses while a booking has not ended (409), another owner (403) and a missing listing (404)', async () => {
     const l = await createListing(db, owner.ownerId);
     await createBooking(db, l.id, renter.userId, { status: 'confirmed' });
-    await expectRefusal(await call(DELETE, 'DELETE', owner.token, l.id), 409, 'Hangar possui reservas em andamento e não pode ser removido', 'listing_has_bookings');
+    await expectRefusal(
+      await call(DELETE, 'DELETE', owner.token, l.id),
+      409,
+      'Hangar possui reservas em andamento e não pode ser removido',
+      'listing_has_bookings',
+    );
     await expectRefusal(await call(DELETE, 'DELETE', otherOwner.token, l.id), 403, 'Acesso negado', 'forbidden');
     await expectRefusal(await call(DELETE, 'DELETE', owner.token, 2_147_483_647), 404, 'Hangar não encontrado', 'listing_not_found');
     expect(await row(l.id)).toBeDefined();

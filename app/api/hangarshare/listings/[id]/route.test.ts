@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { type Db } from '@/lib/db/client';
+import type { Db } from '@/lib/db/client';
 import { hangarListings, type ListingStatus } from '@/lib/db/schema';
 import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser, routeParams } from '@/test/support/fixtures';
 import { expectRefusal, expectShape, LISTING_ROW, LISTINGS_PATCH_OK } from '@/test/support/portal-contract';
@@ -68,7 +68,16 @@ describe('GET /api/hangarshare/listings/[id]', () => {
     const res = await get(undefined, l.id);
     expect(res.status).toBe(200);
     const body = expectShape(LISTING_ROW, await res.json());
-    expect(body).toMatchObject({ id: l.id, owner_id: owner.ownerId, icao_code: 'SBMT', status: 'active', daily_rate: '500.00', total_spaces: 2, available_spaces: 2, cancellation_policy: 'flexible' });
+    expect(body).toMatchObject({
+      id: l.id,
+      owner_id: owner.ownerId,
+      icao_code: 'SBMT',
+      status: 'active',
+      daily_rate: '500.00',
+      total_spaces: 2,
+      available_spaces: 2,
+      cancellation_policy: 'flexible',
+    });
   });
 
   it('shows a listing off the marketplace only to its owner or an admin (404 Listing not found to others)', async () => {
@@ -95,11 +104,26 @@ describe('PATCH /api/hangarshare/listings/[id]: the edit page', () => {
     expect(res.status).toBe(200);
     const body = expectShape(LISTINGS_PATCH_OK, await res.json());
     const expected = {
-      hangar_number: 'H-7B', hangar_location_description: 'Pátio norte, ao lado do hangar da escola', description: 'Hangar climatizado',
-      special_notes: '', available_from: '2026-01-01', available_until: null, hangar_size_sqm: '420.50', max_wingspan_meters: '15.20',
-      max_length_meters: '12.00', max_height_meters: null, hourly_rate: null, daily_rate: '650.50', weekly_rate: '3000.00',
-      monthly_rate: '9000.00', accepts_online_payment: true, accepts_payment_on_arrival: false, accepts_payment_on_departure: true,
-      is_available: false, cancellation_policy: 'strict', status: 'inactive',
+      hangar_number: 'H-7B',
+      hangar_location_description: 'Pátio norte, ao lado do hangar da escola',
+      description: 'Hangar climatizado',
+      special_notes: '',
+      available_from: '2026-01-01',
+      available_until: null,
+      hangar_size_sqm: '420.50',
+      max_wingspan_meters: '15.20',
+      max_length_meters: '12.00',
+      max_height_meters: null,
+      hourly_rate: null,
+      daily_rate: '650.50',
+      weekly_rate: '3000.00',
+      monthly_rate: '9000.00',
+      accepts_online_payment: true,
+      accepts_payment_on_arrival: false,
+      accepts_payment_on_departure: true,
+      is_available: false,
+      cancellation_policy: 'strict',
+      status: 'inactive',
     };
     expect(body.listing).toMatchObject(expected);
     // Read back through the GET the page loads from (as the owner: the listing is now inactive).
@@ -125,9 +149,19 @@ describe('PATCH /api/hangarshare/listings/[id]: the edit page', () => {
 
   it('accepts the snake_case spellings, icaoCode, and the fields of the singular route', async () => {
     const l = await listing();
-    const res = await patch(owner.token, l.id, { daily_rate: 700, icaoCode: 'sbjd', operatingHours: { seg: { open: '08:00', close: '18:00' } }, services: ['hangaragem', 'limpeza'] });
+    const res = await patch(owner.token, l.id, {
+      daily_rate: 700,
+      icaoCode: 'sbjd',
+      operatingHours: { seg: { open: '08:00', close: '18:00' } },
+      services: ['hangaragem', 'limpeza'],
+    });
     expect(res.status).toBe(200);
-    expect(await row(l.id)).toMatchObject({ dailyRate: '700.00', icaoCode: 'SBJD', operatingHours: { seg: { open: '08:00', close: '18:00' } }, services: ['hangaragem', 'limpeza'] });
+    expect(await row(l.id)).toMatchObject({
+      dailyRate: '700.00',
+      icaoCode: 'SBJD',
+      operatingHours: { seg: { open: '08:00', close: '18:00' } },
+      services: ['hangaragem', 'limpeza'],
+    });
   });
 
   it.each([
@@ -164,7 +198,10 @@ describe('PATCH /api/hangarshare/listings/[id]: rules', () => {
     const res = await patch(owner.token, l.id, { totalSpaces: 4 });
     expect(expectShape(LISTINGS_PATCH_OK, await res.json()).listing).toMatchObject({ total_spaces: 4, available_spaces: 3 });
     expect(bus.types()).toEqual(['occupancy_changed']);
-    expect(bus.events[0]).toMatchObject({ ownerId: owner.ownerId, data: { hangarId: l.id, totalSpots: 4, occupiedSpots: 1, occupancyRate: 25, isNowOccupied: true } });
+    expect(bus.events[0]).toMatchObject({
+      ownerId: owner.ownerId,
+      data: { hangarId: l.id, totalSpots: 4, occupiedSpots: 1, occupancyRate: 25, isNowOccupied: true },
+    });
     await patch(owner.token, l.id, { total_spaces: 1 });
     expect(await row(l.id)).toMatchObject({ totalSpaces: 1, availableSpaces: 0 });
   });
@@ -188,7 +225,7 @@ describe('PATCH /api/hangarshare/listings/[id]: rules', () => {
     expect((await patch(owner.token, l.id, { description: 'edits are fine' })).status).toBe(200);
   });
 
-  it("refuses another owner and a renter with 403 (the portal compared hangar_owners.id with users.id and refused the real owner)", async () => {
+  it('refuses another owner and a renter with 403 (the portal compared hangar_owners.id with users.id and refused the real owner)', async () => {
     const l = await listing();
     const before = await row(l.id);
     for (const token of [otherOwner.token, renter.token]) {

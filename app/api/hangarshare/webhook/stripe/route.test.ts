@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { resetConfig } from '@/lib/config';
-import { type Db } from '@/lib/db/client';
+import type { Db } from '@/lib/db/client';
 import { bookingPayments, hangarBookings, stripeEvents, type BookingStatus } from '@/lib/db/schema';
 import { expectRefusal, expectShape, WEBHOOK_OK } from '@/test/support/portal-contract';
 import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser } from '@/test/support/fixtures';
@@ -58,12 +58,20 @@ afterAll(() => {
 describe('payment_intent.succeeded', () => {
   it('confirms a pending booking and publishes booking_updated and revenue_received', async () => {
     const b = await booking('pending', 'pi_succeed_1', { active: true });
-    const res = await send(stripeEvent('payment_intent.succeeded', { id: 'pi_succeed_1', amount: 48_000, amount_received: 47_999, latest_charge: 'ch_1' }, 'evt_ok_1'));
+    const res = await send(
+      stripeEvent('payment_intent.succeeded', { id: 'pi_succeed_1', amount: 48_000, amount_received: 47_999, latest_charge: 'ch_1' }, 'evt_ok_1'),
+    );
     expect(res.status).toBe(200);
     expect(expectShape(WEBHOOK_OK, await res.json())).toEqual({ received: true, bookingId: String(b.id), status: 'confirmed' });
     // The charge and the payment date the portal meant to store (its columns do not exist) are kept in booking_payments.
     expect(await db.select().from(bookingPayments).where(eq(bookingPayments.bookingId, b.id))).toEqual([
-      expect.objectContaining({ paymentIntentId: 'pi_succeed_1', status: 'succeeded', chargeId: 'ch_1', amount: '479.99', paidAt: new Date(1_790_000_000_000) }),
+      expect.objectContaining({
+        paymentIntentId: 'pi_succeed_1',
+        status: 'succeeded',
+        chargeId: 'ch_1',
+        amount: '479.99',
+        paidAt: new Date(1_790_000_000_000),
+      }),
     ]);
     expect((await bookingRow(b.id)).status).toBe('confirmed');
     expect(bus.types()).toEqual(['booking_updated', 'occupancy_changed', 'revenue_received']);
@@ -209,7 +217,12 @@ describe('signature (security: forged, tampered or replayed webhooks are refused
   });
 
   it('refuses a body over 256 KiB with 413', async () => {
-    await expectRefusal(await send(stripeEvent('payment_intent.succeeded', { id: 'pi_big', pad: 'x'.repeat(300_000) })), 413, 'Payload too large', 'payload_too_large');
+    await expectRefusal(
+      await send(stripeEvent('payment_intent.succeeded', { id: 'pi_big', pad: 'x'.repeat(300_000) })),
+      413,
+      'Payload too large',
+      'payload_too_large',
+    );
   });
 
   it('answers 503 webhook_not_configured while STRIPE_WEBHOOK_SECRET is unset', async () => {

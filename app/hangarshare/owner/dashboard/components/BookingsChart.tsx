@@ -36,7 +36,13 @@ export function BookingsChart({ data }: { data: MonthCount[] | undefined }): Rea
       {months.length === 0 ? (
         <p className={styles.empty}>Sem dados ainda.</p>
       ) : (
-        <svg className={styles.chart} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Reservas por mês: ${formatInteger(total)} nos últimos 12 meses`} data-testid="bookings-chart">
+        <svg
+          className={styles.chart}
+          viewBox={`0 0 ${W} ${H}`}
+          role="img"
+          aria-label={`Reservas por mês: ${formatInteger(total)} nos últimos 12 meses`}
+          data-testid="bookings-chart"
+        >
           {months.map((m, i) => {
             const h = Math.round((m.count / max) * plotH);
             const x = PAD.left + i * slot + (slot - barW) / 2;

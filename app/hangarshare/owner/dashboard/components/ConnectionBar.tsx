@@ -30,7 +30,7 @@ const TEXT: Record<ConnectionStatus, string> = {
 /** The status line; `error` (a refusal) replaces the retry text with its reason. */
 export function ConnectionBar({ status, error, lastUpdate, stale, onReconnect }: ConnectionBarProps): ReactElement {
   const live = status === 'connected';
-  const text = status === 'disconnected' && error ? `Desconectado - ${describe(error)}` : TEXT[status];
+  const text = status === 'disconnected' && error ? `Desconectado - ${describeError(error)}` : TEXT[status];
   return (
     <div className={styles.bar} data-status={status} data-testid="connection-bar">
       <div className={styles.barText} role="status" aria-live="polite" data-testid="connection-status" data-status={status}>
@@ -55,7 +55,7 @@ export function ConnectionBar({ status, error, lastUpdate, stale, onReconnect }:
   );
 }
 
-function describe(error: RealtimeError): string {
+function describeError(error: RealtimeError): string {
   if (error.status === 401) return 'sessão expirada, entre novamente';
   if (error.status === 403) return 'sem acesso a este proprietário';
   if (error.status === 404) return 'proprietário não encontrado';

@@ -28,7 +28,7 @@ function Card({ title, icon, value, testId, note }: CardProps): ReactElement {
         <span className={styles.icon}>{icon}</span>
       </div>
       {value === null ? (
-        <div className={styles.skeleton} aria-label="Carregando" />
+        <div className={styles.skeleton} role="status" aria-label="Carregando" />
       ) : (
         <span key={value} className={styles.value} data-testid={testId}>
           {value}
@@ -60,7 +60,13 @@ export function MetricCards({ metrics }: { metrics: RealTimeMetrics | null }): R
         value={m ? formatInteger(m.bookingsToday) : null}
         note={m?.activeBookings !== undefined ? `${formatInteger(m.activeBookings)} em andamento agora` : 'Criadas hoje'}
       />
-      <Card title="Ocupação Atual" icon={<HangarIcon />} testId="metric-occupancy" value={m ? formatPercent(m.occupancyRate, 0) : null} note="Vagas ocupadas agora" />
+      <Card
+        title="Ocupação Atual"
+        icon={<HangarIcon />}
+        testId="metric-occupancy"
+        value={m ? formatPercent(m.occupancyRate, 0) : null}
+        note="Vagas ocupadas agora"
+      />
       <Card
         title="Crescimento"
         icon={<TrendIcon />}

@@ -60,7 +60,7 @@ export function NotificationsPanel({ bookings, occupancy, onClear }: Notificatio
       <div className={styles.panelHead}>
         <h2 id="notifications-title" className={styles.panelTitle}>
           <BellIcon /> Notificações em Tempo Real
-          <span className={styles.badge} data-count={unread} data-testid="unread-count" aria-label={`${unread} não lidas`}>
+          <span className={styles.badge} role="status" data-count={unread} data-testid="unread-count" aria-label={`${unread} não lidas`}>
             {unread}
           </span>
         </h2>

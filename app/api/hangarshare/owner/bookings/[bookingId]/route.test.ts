@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { type Db } from '@/lib/db/client';
+import type { Db } from '@/lib/db/client';
 import { hangarBookings, realtimeEvents, type BookingStatus } from '@/lib/db/schema';
 import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser, routeParams } from '@/test/support/fixtures';
 import { bookingRefunds } from '@/lib/db/schema';
@@ -49,9 +49,20 @@ describe('GET /api/hangarshare/owner/bookings/[bookingId]', () => {
       expect(res.status).toBe(200);
       const body = expectShape(OWNER_BOOKING_GET_OK, await res.json());
       expect(body.booking).toMatchObject({
-        id: b.id, listing_id: listing.id, user_id: renter.userId, total: '250.50', booking_status: 'pending', payment_status: 'pending',
-        special_requests: null, icaoCode: 'SBMT', hangarNumber: listing.hangarNumber, dailyRate: '500.00', owner_id: owner.ownerId,
-        owner_user_id: owner.userId, clientName: expect.stringMatching(/^User\d+$/), clientEmail: expect.stringMatching(/@test\.local$/),
+        id: b.id,
+        listing_id: listing.id,
+        user_id: renter.userId,
+        total: '250.50',
+        booking_status: 'pending',
+        payment_status: 'pending',
+        special_requests: null,
+        icaoCode: 'SBMT',
+        hangarNumber: listing.hangarNumber,
+        dailyRate: '500.00',
+        owner_id: owner.ownerId,
+        owner_user_id: owner.userId,
+        clientName: expect.stringMatching(/^User\d+$/),
+        clientEmail: expect.stringMatching(/@test\.local$/),
       });
     }
   });
@@ -90,7 +101,14 @@ describe('PATCH transitions', () => {
     expect(body).toMatchObject({ message: `Reserva atualizada para: ${label}`, booking: { id: b.id, status: to, total: '250.50' } });
     expect(await statusOf(b.id)).toBe(to);
     expect(bus.types()).toEqual([type]); // a future stay: occupancy does not move
-    expect(bus.events[0].data).toEqual({ id: String(b.id), hangarId: listing.id, hangarNumber: listing.hangarNumber, status: to, previousStatus: from, amount: 250.5 });
+    expect(bus.events[0].data).toEqual({
+      id: String(b.id),
+      hangarId: listing.id,
+      hangarNumber: listing.hangarNumber,
+      status: to,
+      previousStatus: from,
+      amount: 250.5,
+    });
     const [logged] = await db
       .select()
       .from(realtimeEvents)
@@ -119,9 +137,18 @@ describe('PATCH transitions', () => {
     const res = await patch(owner.token, b.id, { booking_status: to });
     expect(res.status).toBe(400);
     const body = expectShape(INVALID_TRANSITION, await res.json());
-    const labels: Record<string, string> = { pending: 'Pendente', confirmed: 'Confirmada', completed: 'Concluída', cancelled: 'Cancelada', rejected: 'Rejeitada' };
+    const labels: Record<string, string> = {
+      pending: 'Pendente',
+      confirmed: 'Confirmada',
+      completed: 'Concluída',
+      cancelled: 'Cancelada',
+      rejected: 'Rejeitada',
+    };
     expect(body).toEqual({
-      error: `Transição inválida: ${labels[from]} → ${labels[to]}`, code: 'invalid_transition', currentStatus: from, requestedStatus: to,
+      error: `Transição inválida: ${labels[from]} → ${labels[to]}`,
+      code: 'invalid_transition',
+      currentStatus: from,
+      requestedStatus: to,
       allowedTransitions: { pending: ['confirmed', 'cancelled'], confirmed: ['completed', 'cancelled'] }[from as string] ?? [],
     });
     expect(await statusOf(b.id)).toBe(from);
@@ -137,7 +164,11 @@ describe('PATCH transitions', () => {
   });
 
   it('refunds in full when the owner cancels a paid booking (refundNeeded), recording the refund', async () => {
-    const b = await createBooking(db, listing.id, renter.userId, { status: 'confirmed', totalPrice: 250.5, paymentIntent: 'pi_local_00000000000000000000abcd' });
+    const b = await createBooking(db, listing.id, renter.userId, {
+      status: 'confirmed',
+      totalPrice: 250.5,
+      paymentIntent: 'pi_local_00000000000000000000abcd',
+    });
     const body = expectShape(OWNER_BOOKING_PATCH_OK, await (await patch(owner.token, b.id, { booking_status: 'cancelled' })).json());
     expect(body).toMatchObject({ refundNeeded: true, booking: { status: 'cancelled', paymentStatus: 'refunded' } });
     expect(await db.select().from(bookingRefunds).where(eq(bookingRefunds.bookingId, b.id))).toEqual([
@@ -211,10 +242,7 @@ describe('PATCH refusals', () => {
 describe('PATCH concurrency', () => {
   it('serializes two owners racing on one booking: one change wins, the other is refused', async () => {
     const b = await booking('confirmed');
-    const results = await Promise.all([
-      patch(owner.token, b.id, { booking_status: 'completed' }),
-      patch(admin.token, b.id, { booking_status: 'cancelled' }),
-    ]);
+    const results = await Promise.all([patch(owner.token, b.id, { booking_status: 'completed' }), patch(admin.token, b.id, { booking_status: 'cancelled' })]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     expect(bus.events).toHaveLength(1);
   });
