@@ -55,10 +55,18 @@ export interface Instance {
   kill(): Promise<void>;
 }
 
-/** Starts `server.ts` on `port` with `env` added; resolves once `/api/health` answers 200. */
+/**
+ * Starts `server.ts` on `port` with `env` added; resolves once `/api/health` answers 200. With
+ * `WS_TRANSPORT=route` in `env` it starts plain `next start` instead, as `npm start` does (the
+ * route-handler transport).
+ */
 export async function startInstance(port: number, env: Record<string, string> = {}): Promise<Instance> {
   const output: string[] = [];
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'server.ts')], {
+  const args =
+    env.WS_TRANSPORT === 'route'
+      ? [join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1']
+      : ['--import', 'tsx', join(root, 'server.ts')];
+  const proc = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'production', NEXT_DIST_DIR: TEST_DIST_DIR, PORT: String(port), HOSTNAME: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,384 @@
+/**
+ * One seeded chaos run ("the proof" of issue #11): real instances on one PostgreSQL database,
+ * 20–50 owners, writers through the routes and through `transactWithEvents`, clients that stall,
+ * drop and resume on random instances, and faults (SIGKILL + restart, LISTEN connection killed,
+ * events pruned, the replay cap, a user deleted and an admin demoted). Then the writers stop, the
+ * clients are given until a bounded deadline to reach the log head, and every client's record is
+ * checked against the log (model.ts).
+ *
+ * Every choice comes from the seed (each actor draws from its own fork of it); the timing of the
+ * processes does not, so a seed replays the same plan and the same decisions, and a failure
+ * usually, not always, reproduces with it.
+ *
+ * Needs `DATABASE_URL` pointing at the database the instances share (the test's scratch one), a
+ * build in `.next-test` (test/cluster.ts `ensureBuild`) and `JWT_SECRET` in the environment.
+ */
+import { sql } from 'drizzle-orm';
+import { getDb, rows, type Db } from '../../lib/db/client';
+import { createListing, createOwner, createUser } from '../fixtures';
+import { ChaosClient } from './client';
+import { freePort, killListen, Slot, type Transport } from './instances';
+import { checkAll, type ClientRecord, type Prune, type Truth, type Violation } from './model';
+import { eventHash, Rng } from './prng';
+import { bigTransaction, RouteWriter, TxWriter, type Committed, type OwnerFixture, type WriterEnv } from './writers';
+
+/** join.ts DEFAULT_REPLAY_LIMIT: the longest replay a server serves. */
+export const REPLAY_LIMIT = 5_000;
+/** What the instances are started with; the re-auth check allows one interval plus the slack. */
+export const REAUTH_INTERVAL_MS = 1_000;
+const REAUTH_SLACK_MS = 2_000;
+
+export interface ChaosOptions {
+  seed: number;
+  /** How long writers, stalls, drops and faults go on (default 15 s). */
+  chaosMs?: number;
+  /** How long the clients get, after the writers stop, to reach the head (default 60 s). */
+  settleMs?: number;
+  /** Fail when a deleted/demoted user's stream outlives the re-auth interval (else: a note). */
+  enforceReauth?: boolean;
+  /** Include `next start` (route transport) instances (default true). */
+  routeTransport?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  seed: number;
+  plan: string;
+  violations: Violation[];
+  /** Violations of the log itself (sequence gaps, rolled-back or lost writes). */
+  logViolations: string[];
+  notes: string[];
+  reauthMissing: boolean;
+  faults: string[];
+  ms: number;
+  /** Per-kind counts. */
+  counts: Record<string, number>;
+  records: ClientRecord[];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface Fault {
+  t: number;
+  text: string;
+}
+
+/** Runs one seed from start to finish; never throws for a violation, only for a broken harness. */
+export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
+  const seed = opts.seed >>> 0;
+  const chaosMs = opts.chaosMs ?? 15_000;
+  const settleMs = opts.settleMs ?? 60_000;
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const root = new Rng(seed);
+  const plan = root.fork('plan');
+  const t0 = Date.now();
+  const now = () => Date.now() - t0;
+  const db = await getDb();
+
+  // ---- the plan: sizes, instances, fixtures ------------------------------------------------
+  const ownerCount = plan.int(20, 50);
+  const maxBuffered = plan.pick([8, 16, 32, 64]);
+  const routeCount = opts.routeTransport === false ? 0 : plan.int(1, 2);
+  const transports = plan.shuffle<Transport>(['node', 'node', 'node'].map((t, i) => (i < routeCount ? 'route' : t)) as Transport[]);
+  const owners: OwnerFixture[] = [];
+  for (let i = 0; i < ownerCount; i++) {
+    const o = await createOwner(db);
+    const listing = await createListing(db, o.ownerId, { totalSpaces: 1000 });
+    owners.push({ ownerId: o.ownerId, userId: o.userId, token: o.token, listingId: listing.id });
+  }
+  const renter = await createUser(db, { kind: 'Renter' });
+  const ops = await createUser(db, { role: 'ADMIN', kind: 'Ops' });
+  const admins = [await createUser(db, { role: 'ADMIN', kind: 'Admin' }), await createUser(db, { role: 'ADMIN', kind: 'Admin' })];
+  const deleted = plan.pick(owners);
+  const bigOwner = plan.pick(owners.filter((o) => o !== deleted));
+  const bigSize = plan.chance(0.4) ? plan.int(REPLAY_LIMIT + 1, REPLAY_LIMIT + 300) : plan.int(1_001, 1_500);
+  const bigAt = plan.int(Math.floor(chaosMs * 0.2), Math.floor(chaosMs * 0.6));
+
+  const slotEnv: Record<string, string> = {
+    DATABASE_URL: process.env.DATABASE_URL!,
+    WS_MAX_BUFFERED_FRAMES: String(maxBuffered),
+    WS_RETRY_MS: '200',
+    WS_HEARTBEAT_INTERVAL: '1000',
+    WS_DRAIN_MS: '300',
+    WS_METRICS_POLL_INTERVAL: '3000',
+    WS_REAUTH_INTERVAL: String(REAUTH_INTERVAL_MS),
+  };
+  const taken = new Set<number>();
+  const slots: Slot[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort(3400 + ((process.pid * 7 + i * 31) % 100), taken);
+    taken.add(port);
+    slots.push(new Slot(i, transports[i], port, slotEnv));
+  }
+  const instanceName = (i: number) => slots[i]?.name ?? `i${i}`;
+
+  // Clients: 1–3 per owner (the owner's own user), plus two admins' clients on random owners.
+  const clients: ChaosClient[] = [];
+  const clientEnv = { now, url: (i: number) => slots[i]?.url, instances: slots.length };
+  const addClient = (ownerId: number, who: 'owner' | 'admin', token: string, doomed?: 'delete' | 'demote') => {
+    const index = clients.length;
+    clients.push(new ChaosClient({ index, ownerId, who, token, doomed, steady: !!doomed }, root.fork(`client${index}`), clientEnv));
+  };
+  for (const o of owners) {
+    const n = plan.weighted([
+      [5, 1],
+      [4, 2],
+      [1, 3],
+    ] as const);
+    for (let k = 0; k < n; k++) addClient(o.ownerId, 'owner', o.token, o === deleted ? 'delete' : undefined);
+  }
+  for (const [a, admin] of admins.entries()) {
+    const n = plan.int(1, 2);
+    for (let k = 0; k < n; k++) addClient(plan.pick(owners).ownerId, 'admin', admin.token, a === 1 ? 'demote' : undefined);
+  }
+  const holdCandidates = clients.filter((c) => c.spec.ownerId === bigOwner.ownerId && !c.spec.doomed);
+  const held = holdCandidates.length > 0 ? plan.pick(holdCandidates) : undefined;
+
+  // Faults, at times drawn from the seed.
+  const faultPlan = root.fork('faults');
+  type Planned = { t: number; kind: 'kill' | 'listen' | 'prune' | 'big' | 'delete' | 'demote'; slot?: number; owners?: number[]; keep?: number; down?: number };
+  const planned: Planned[] = [];
+  const at = (lo: number, hi: number) => faultPlan.int(Math.floor(chaosMs * lo), Math.floor(chaosMs * hi));
+  for (let i = faultPlan.int(1, 2); i > 0; i--) planned.push({ t: at(0.1, 0.8), kind: 'kill', slot: faultPlan.int(0, 2), down: faultPlan.int(300, 2_000) });
+  for (let i = faultPlan.int(1, 3); i > 0; i--) planned.push({ t: at(0.05, 0.9), kind: 'listen', slot: faultPlan.chance(0.3) ? undefined : faultPlan.int(0, 2) });
+  for (let i = faultPlan.int(2, 4); i > 0; i--) {
+    const all = faultPlan.chance(0.3);
+    planned.push({ t: at(0.1, 0.95), kind: 'prune', owners: all ? owners.map((o) => o.ownerId) : [faultPlan.pick(owners).ownerId], keep: faultPlan.int(0, 20) });
+  }
+  planned.push({ t: bigAt, kind: 'big' });
+  planned.push({ t: at(0.3, 0.7), kind: 'delete' });
+  planned.push({ t: at(0.3, 0.7), kind: 'demote' });
+  planned.sort((a, b) => a.t - b.t);
+
+  const planText =
+    `seed ${seed}: ${ownerCount} owners, ${clients.length} clients, instances ${slots.map((s) => `${s.name}:${s.port}`).join(' ')}, ` +
+    `WS_MAX_BUFFERED_FRAMES ${maxBuffered}, big transaction ${bigSize} events for owner ${bigOwner.ownerId} @${(bigAt / 1000).toFixed(1)}s` +
+    `${held ? ` (client ${held.spec.index} held offline through it)` : ''}, user of owner ${deleted.ownerId} deleted, admin demoted; ` +
+    `faults: ${planned.filter((p) => p.kind !== 'big').map((p) => `${p.kind}${p.slot !== undefined ? ` i${p.slot}` : ''}${p.owners ? ` ${p.owners.length > 1 ? 'all owners' : `owner ${p.owners[0]}`} keep ${p.keep}` : ''} @${(p.t / 1000).toFixed(1)}s`).join(', ')}`;
+  log(`[chaos] ${planText}`);
+
+  // ---- run ------------------------------------------------------------------------------------
+  await Promise.all(slots.map((s) => s.start()));
+  const chaosStart = now();
+  const faults: Fault[] = [];
+  const flog = (text: string) => faults.push({ t: now(), text });
+  const prunes: Prune[] = [];
+  const prunedRows: { owner_id: number; seq: number; type: string; payload: unknown }[] = [];
+  let bigCommitted: Committed[] = [];
+
+  for (const c of clients) c.start();
+  // Every client has its starting point before anything is written, so none starts mid-way.
+  await waitFor(() => clients.every((c) => c.started), 30_000);
+
+  const writerEnv: WriterEnv = { now, url: clientEnv.url, instances: slots.length, owners, renterToken: renter.token, adminToken: ops.token, seed };
+  const routeWriters = [0, 1].map((i) => new RouteWriter(i, root.fork(`route${i}`), writerEnv));
+  const txWriter = new TxWriter(root.fork('tx'), writerEnv);
+  for (const w of routeWriters) w.start();
+  txWriter.start();
+
+  const base = now();
+  const tasks = planned.map(async (p) => {
+    await sleep(Math.max(0, base + p.t - now()));
+    switch (p.kind) {
+      case 'kill': {
+        const slot = slots[p.slot!];
+        if (!slot.current) return;
+        await slot.kill();
+        flog(`SIGKILL ${slot.name}`);
+        await sleep(p.down!);
+        await restart(slot);
+        flog(`restarted ${slot.name}`);
+        return;
+      }
+      case 'listen': {
+        const n = await killListen(db, p.slot === undefined ? undefined : slots[p.slot]);
+        flog(`LISTEN killed on ${p.slot === undefined ? 'every instance' : slots[p.slot].name} (${n} backends)`);
+        return;
+      }
+      case 'prune': {
+        const t = now();
+        const gone = await rows<{ owner_id: number; seq: number; type: string; payload: unknown }>(
+          db,
+          sql`delete from realtime_events e using owner_sequences s
+              where e.owner_id = s.owner_id and e.owner_id in ${inList(p.owners!)} and e.seq <= s.last_seq - ${p.keep!}
+              returning e.owner_id, e.seq, e.type, e.payload`,
+        );
+        prunedRows.push(...gone);
+        const upTo = new Map<number, number>();
+        for (const r of gone) upTo.set(r.owner_id, Math.max(upTo.get(r.owner_id) ?? 0, r.seq));
+        for (const [ownerId, u] of upTo) prunes.push({ ownerId, upTo: u, t });
+        flog(`pruned ${gone.length} events (${p.owners!.length > 1 ? 'all owners' : `owner ${p.owners![0]}: seq ≤ ${upTo.get(p.owners![0]) ?? '-'}`}, keep ${p.keep})`);
+        return;
+      }
+      case 'big': {
+        const done = bigTransaction(root.fork('big'), seed, bigOwner.ownerId, bigSize);
+        if (held) held.dropAndHold(done);
+        flog(`big transaction of ${bigSize} events for owner ${bigOwner.ownerId} begins`);
+        bigCommitted = await done;
+        flog(`big transaction committed (seq ${bigCommitted[0]?.seq}–${bigCommitted.at(-1)?.seq})`);
+        return;
+      }
+      case 'delete':
+      case 'demote': {
+        if (p.kind === 'delete') await db.execute(sql`update users set deleted_at = now() where id = ${deleted.userId}`);
+        else await db.execute(sql`update users set role = 'user' where id = ${admins[1].userId}`);
+        const t = now();
+        for (const c of clients) if (c.spec.doomed === p.kind) c.doomedAt(t);
+        flog(p.kind === 'delete' ? `user of owner ${deleted.ownerId} deleted` : `admin ${admins[1].userId} demoted`);
+        return;
+      }
+    }
+  });
+  await sleep(Math.max(0, base + chaosMs - now()));
+  for (const w of routeWriters) await w.stop();
+  await txWriter.stop();
+  await Promise.all(tasks);
+  for (const s of slots) if (!s.current) await restart(s);
+  flog('writers stopped; settling');
+
+  // ---- settle: every client reaches the head, or the deadline passes -------------------------
+  for (const c of clients) c.quiesce();
+  const ownerIds = owners.map((o) => o.ownerId);
+  const heads = await readHeads(db, ownerIds);
+  await waitFor(() => clients.every((c) => c.spec.doomed || (c.pos ?? -1) >= (heads.get(c.spec.ownerId) ?? 0)), settleMs).catch(() => undefined);
+  const settled = now();
+  await Promise.all(clients.map((c) => c.stop()));
+  await Promise.all(slots.map((s) => s.stop()));
+
+  // ---- truth and checks ------------------------------------------------------------------------
+  const logRows = await rows<{ owner_id: number; seq: number; type: string; payload: unknown }>(
+    db,
+    sql`select owner_id, seq, type, payload from realtime_events where owner_id in ${inList(ownerIds)} order by owner_id, seq`,
+  );
+  const events = new Map<number, Map<number, number>>();
+  for (const r of [...logRows, ...prunedRows]) {
+    const m = events.get(r.owner_id) ?? new Map<number, number>();
+    m.set(r.seq, eventHash(r.type, r.payload));
+    events.set(r.owner_id, m);
+  }
+  const truth: Truth = { heads, events, prunes, replayLimit: REPLAY_LIMIT };
+  const faultsNear = (t: number) => {
+    const near = faults.filter((f) => f.t >= t - 3_000 && f.t <= t + 500).map((f) => `${f.text} @${(f.t / 1000).toFixed(2)}s`);
+    return near.length ? ` [faults near: ${near.join('; ')}]` : '';
+  };
+  const records = clients.map((c) => c.record);
+  const result = checkAll(records, truth, {
+    reauthIntervalMs: REAUTH_INTERVAL_MS,
+    reauthSlackMs: REAUTH_SLACK_MS,
+    enforceReauth: !!opts.enforceReauth,
+    instanceName,
+    faultsNear,
+  });
+  const logViolations = checkLog(truth, logRows, prunedRows, [...txWriter.committed, ...bigCommitted], txWriter.rolledBackMarkers);
+  const counts: Record<string, number> = {};
+  for (const v of result.violations) counts[v.kind] = (counts[v.kind] ?? 0) + 1;
+  if (logViolations.length) counts.log = logViolations.length;
+
+  const totalEvents = [...heads.values()].reduce((n, h) => n + h, 0);
+  const resets = records.reduce((n, r) => n + r.marks.filter((m) => m.k === 'reset').length, 0);
+  const reconnects = records.reduce((n, r) => n + r.marks.filter((m) => m.k === 'connected').length, 0) - records.length;
+  const stalls = records.reduce((n, r) => n + r.marks.filter((m) => m.k === 'stall').length, 0);
+  log(
+    `[chaos] seed ${seed}: ${totalEvents} events (route writes ok ${routeWriters.reduce((n, w) => n + w.stats.ok, 0)}, failed ${routeWriters.reduce((n, w) => n + w.stats.failed, 0)}; ` +
+      `tx commits ${txWriter.stats.ok}, rollbacks ${txWriter.stats.rolledBack}), ${stalls} stalls, ${reconnects} reconnects, ${resets} resets; ` +
+      `chaos ${((settled - chaosStart) / 1000).toFixed(1)}s incl. settle; ${result.violations.length + logViolations.length} violations ${JSON.stringify(counts)}`,
+  );
+  return {
+    seed,
+    plan: planText,
+    violations: result.violations,
+    logViolations,
+    notes: result.notes,
+    reauthMissing: result.reauthMissing,
+    faults: faults.map((f) => `${(f.t / 1000).toFixed(2)}s ${f.text}`),
+    ms: now(),
+    counts,
+    records,
+  };
+}
+
+async function restart(slot: Slot): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await slot.start();
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await sleep(500);
+    }
+  }
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(100);
+  }
+}
+
+/** `(1, 2, 3)` as bound parameters. */
+const inList = (ids: readonly number[]) => sql`(${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
+
+async function readHeads(db: Db, ownerIds: number[]): Promise<Map<number, number>> {
+  const r = await rows<{ owner_id: number; last_seq: number }>(db, sql`select owner_id, last_seq from owner_sequences where owner_id in ${inList(ownerIds)}`);
+  const heads = new Map<number, number>(ownerIds.map((o) => [o, 0]));
+  for (const x of r) heads.set(x.owner_id, Number(x.last_seq));
+  return heads;
+}
+
+/**
+ * The log's own invariants: per owner, the rows left plus the rows the test pruned are exactly
+ * 1..head; every event the test process committed is there with its payload; nothing of a rolled
+ * back transaction is.
+ */
+function checkLog(
+  truth: Truth,
+  logRows: { owner_id: number; seq: number; payload: unknown }[],
+  prunedRows: { owner_id: number; seq: number; payload: unknown }[],
+  committed: Committed[],
+  rolledBack: string[],
+): string[] {
+  const out: string[] = [];
+  for (const [ownerId, head] of truth.heads) {
+    const m = truth.events.get(ownerId) ?? new Map();
+    const missing: number[] = [];
+    for (let s = 1; s <= head; s++) if (!m.has(s)) missing.push(s);
+    if (missing.length) out.push(`owner ${ownerId}: the log lacks seq ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? '…' : ''} below its head ${head}`);
+    const beyond = [...m.keys()].filter((s) => s > head);
+    if (beyond.length) out.push(`owner ${ownerId}: the log holds seq ${beyond.slice(0, 5).join(', ')} beyond owner_sequences.last_seq ${head}`);
+  }
+  for (const c of committed) {
+    const h = truth.events.get(c.ownerId)?.get(c.seq);
+    if (h !== c.hash) out.push(`owner ${c.ownerId} seq ${c.seq}: committed by the test process but ${h === undefined ? 'absent from' : 'different in'} the log`);
+  }
+  const rb = new Set(rolledBack);
+  for (const r of [...logRows, ...prunedRows]) {
+    for (const found of JSON.stringify(r.payload).match(/\[chaos\d+-tx\d+\]/g) ?? []) {
+      if (rb.has(found)) out.push(`owner ${r.owner_id} seq ${r.seq}: written by a transaction that was rolled back (${found})`);
+    }
+  }
+  return out;
+}
+
+/** A report as text: the plan, counts, then every violation (grouped by kind, first ones in full). */
+export function formatReport(r: ChaosReport, perKind = 8): string {
+  const lines = [`seed ${r.seed} — ${r.violations.length + r.logViolations.length} violations ${JSON.stringify(r.counts)} in ${(r.ms / 1000).toFixed(1)}s`, `plan: ${r.plan}`];
+  lines.push(`faults: ${r.faults.join(' | ')}`);
+  const byKind = new Map<string, Violation[]>();
+  for (const v of r.violations) byKind.set(v.kind, [...(byKind.get(v.kind) ?? []), v]);
+  for (const [kind, vs] of byKind) {
+    lines.push(`  ${kind} (${vs.length}):`);
+    for (const v of vs.slice(0, perKind)) lines.push(`    - ${v.message}`);
+    if (vs.length > perKind) lines.push(`    … ${vs.length - perKind} more`);
+  }
+  for (const l of r.logViolations.slice(0, perKind)) lines.push(`  log: ${l}`);
+  for (const n of r.notes.slice(0, 4)) lines.push(`  note: ${n}`);
+  if (r.reauthMissing) {
+    lines.push(
+      `  re-auth: SKIPPED — the server did not end the streams of a deleted/demoted user within WS_REAUTH_INTERVAL (${REAUTH_INTERVAL_MS} ms) + ${REAUTH_SLACK_MS} ms; not implemented yet. Set CHAOS_REAUTH=1 to make this a failure.`,
+    );
+  }
+  lines.push(`replay: CHAOS_SEED=${r.seed} npx vitest run test/chaos/delivery.test.ts   or   npm run chaos -- --seed ${r.seed}`);
+  return lines.join('\n');
+}
