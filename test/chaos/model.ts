@@ -199,13 +199,13 @@ export function checkClient(r: ClientRecord, truth: Truth, opts: CheckOptions): 
     } else {
       add(
         'overflow_reset',
-        `${who}: reset{${m.reason}} sent while the history was present (the contract ends an overflowing stream and lets the client resume) @${fmtT(m.t)}`,
+        `${who}: reset{${m.reason}} sent while the history was present (the contract ends an overflowing stream and lets the client resume) @${fmtT(m.t)}; ${contextBefore(r, index, opts)}`,
         m.t,
       );
       if (m.hint !== undefined && m.hint > pos) {
         add(
           'overflow_hint_ahead',
-          `${who}: reset{${m.reason}, lastEventId ${m.hint}} but the last id it received was ${pos}: a client resuming from the hint loses ids ${range(pos + 1, m.hint)} @${fmtT(m.t)}${near(m.t)}`,
+          `${who}: reset{${m.reason}, lastEventId ${m.hint}} but the last id it received was ${pos}: a client resuming from the hint loses ids ${range(pos + 1, m.hint)} @${fmtT(m.t)}; ${contextBefore(r, index, opts)}${near(m.t)}`,
           m.t,
         );
       }

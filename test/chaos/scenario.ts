@@ -89,8 +89,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const renter = await createUser(db, { kind: 'Renter' });
   const ops = await createUser(db, { role: 'ADMIN', kind: 'Ops' });
   const admins = [await createUser(db, { role: 'ADMIN', kind: 'Admin' }), await createUser(db, { role: 'ADMIN', kind: 'Admin' })];
-  const deleted = plan.pick(owners);
-  const bigOwner = plan.pick(owners.filter((o) => o !== deleted));
+  // Zipf-like write weights: owner k of a shuffled order gets 1/k, so a few owners are hot.
+  const rank = plan.shuffle(owners.map((_, i) => i));
+  const weights = owners.map((_, i) => 1 / (rank.indexOf(i) + 1));
+  const hottest = owners[rank[0]];
+  const deleted = plan.pick(owners.filter((o) => o !== hottest));
+  const bigOwner = plan.chance(0.7) ? hottest : plan.pick(owners.filter((o) => o !== deleted));
   const bigSize = plan.chance(0.4) ? plan.int(REPLAY_LIMIT + 1, REPLAY_LIMIT + 300) : plan.int(1_001, 1_500);
   const bigAt = plan.int(Math.floor(chaosMs * 0.2), Math.floor(chaosMs * 0.6));
 
@@ -143,7 +147,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   for (let i = faultPlan.int(1, 3); i > 0; i--) planned.push({ t: at(0.05, 0.9), kind: 'listen', slot: faultPlan.chance(0.3) ? undefined : faultPlan.int(0, 2) });
   for (let i = faultPlan.int(2, 4); i > 0; i--) {
     const all = faultPlan.chance(0.3);
-    planned.push({ t: at(0.1, 0.95), kind: 'prune', owners: all ? owners.map((o) => o.ownerId) : [faultPlan.pick(owners).ownerId], keep: faultPlan.int(0, 20) });
+    const one = faultPlan.chance(0.5) ? hottest : faultPlan.pick(owners);
+    planned.push({ t: at(0.1, 0.95), kind: 'prune', owners: all ? owners.map((o) => o.ownerId) : [one.ownerId], keep: faultPlan.int(0, all ? 10 : 5) });
   }
   planned.push({ t: bigAt, kind: 'big' });
   planned.push({ t: at(0.3, 0.7), kind: 'delete' });
@@ -152,7 +157,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
   const planText =
     `seed ${seed}: ${ownerCount} owners, ${clients.length} clients, instances ${slots.map((s) => `${s.name}:${s.port}`).join(' ')}, ` +
-    `WS_MAX_BUFFERED_FRAMES ${maxBuffered}, big transaction ${bigSize} events for owner ${bigOwner.ownerId} @${(bigAt / 1000).toFixed(1)}s` +
+    `WS_MAX_BUFFERED_FRAMES ${maxBuffered}, hottest owner ${hottest.ownerId}, big transaction ${bigSize} events for owner ${bigOwner.ownerId} @${(bigAt / 1000).toFixed(1)}s` +
     `${held ? ` (client ${held.spec.index} held offline through it)` : ''}, user of owner ${deleted.ownerId} deleted, admin demoted; ` +
     `faults: ${planned.filter((p) => p.kind !== 'big').map((p) => `${p.kind}${p.slot !== undefined ? ` i${p.slot}` : ''}${p.owners ? ` ${p.owners.length > 1 ? 'all owners' : `owner ${p.owners[0]}`} keep ${p.keep}` : ''} @${(p.t / 1000).toFixed(1)}s`).join(', ')}`;
   log(`[chaos] ${planText}`);
@@ -170,7 +175,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   // Every client has its starting point before anything is written, so none starts mid-way.
   await waitFor(() => clients.every((c) => c.started), 30_000);
 
-  const writerEnv: WriterEnv = { now, url: clientEnv.url, instances: slots.length, owners, renterToken: renter.token, adminToken: ops.token, seed };
+  const writerEnv: WriterEnv = { now, url: clientEnv.url, instances: slots.length, owners, weights, renterToken: renter.token, adminToken: ops.token, seed };
   const routeWriters = [0, 1].map((i) => new RouteWriter(i, root.fork(`route${i}`), writerEnv));
   const txWriter = new TxWriter(root.fork('tx'), writerEnv);
   for (const w of routeWriters) w.start();
@@ -201,7 +206,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           db,
           sql`delete from realtime_events e using owner_sequences s
               where e.owner_id = s.owner_id and e.owner_id in ${inList(p.owners!)} and e.seq <= s.last_seq - ${p.keep!}
-              returning e.owner_id, e.seq, e.type, e.payload`,
+              returning e.owner_id::int as owner_id, e.seq::int as seq, e.type, e.payload`,
         );
         prunedRows.push(...gone);
         const upTo = new Map<number, number>();
@@ -248,7 +253,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   // ---- truth and checks ------------------------------------------------------------------------
   const logRows = await rows<{ owner_id: number; seq: number; type: string; payload: unknown }>(
     db,
-    sql`select owner_id, seq, type, payload from realtime_events where owner_id in ${inList(ownerIds)} order by owner_id, seq`,
+    sql`select owner_id::int as owner_id, seq::int as seq, type, payload from realtime_events where owner_id in ${inList(ownerIds)} order by owner_id, seq`,
   );
   const events = new Map<number, Map<number, number>>();
   for (const r of [...logRows, ...prunedRows]) {
@@ -321,7 +326,7 @@ async function waitFor(cond: () => boolean, ms: number): Promise<void> {
 const inList = (ids: readonly number[]) => sql`(${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
 
 async function readHeads(db: Db, ownerIds: number[]): Promise<Map<number, number>> {
-  const r = await rows<{ owner_id: number; last_seq: number }>(db, sql`select owner_id, last_seq from owner_sequences where owner_id in ${inList(ownerIds)}`);
+  const r = await rows<{ owner_id: number; last_seq: number }>(db, sql`select owner_id::int as owner_id, last_seq::int as last_seq from owner_sequences where owner_id in ${inList(ownerIds)}`);
   const heads = new Map<number, number>(ownerIds.map((o) => [o, 0]));
   for (const x of r) heads.set(x.owner_id, Number(x.last_seq));
   return heads;

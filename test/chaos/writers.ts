@@ -24,12 +24,17 @@ export interface WriterEnv {
   url(instance: number): string | undefined;
   instances: number;
   owners: readonly OwnerFixture[];
+  /** How often each owner is written to (same order as `owners`): a few hot owners, a long tail. */
+  weights: readonly number[];
   renterToken: string;
   adminToken: string;
   seed: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** An owner drawn by the run's weights. */
+const pickOwner = (rng: Rng, env: WriterEnv): OwnerFixture => rng.weighted(env.owners.map((o, i) => [env.weights[i], o] as const));
 
 /** Counters of what a writer did (for the run summary). */
 export interface WriterStats {
@@ -66,7 +71,7 @@ export class RouteWriter {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      const owner = this.rng.pick(this.env.owners);
+      const owner = pickOwner(this.rng, this.env);
       const instance = this.rng.int(0, this.env.instances - 1);
       // Every choice is drawn each round, whatever came before, so the draws stay in step with the
       // seed; only which booking a PATCH names depends on what earlier requests created.
@@ -197,12 +202,16 @@ export class TxWriter {
         [5, 'multi'],
         [2, 'rollback'],
         [2, 'large'],
+        [1, 'burst'],
       ] as const);
       const marker = `[chaos${this.env.seed}-tx${++this.n}]`;
-      const owners = [...new Set(Array.from({ length: op === 'large' ? 1 : this.rng.int(1, 3) }, () => this.rng.pick(this.env.owners).ownerId))].sort((a, b) => a - b);
-      const count = op === 'large' ? 1 : this.rng.int(owners.length, 8);
+      const single = op === 'large' || op === 'burst';
+      const owners = [...new Set(Array.from({ length: single ? 1 : this.rng.int(1, 3) }, () => pickOwner(this.rng, this.env).ownerId))].sort((a, b) => a - b);
+      // A burst is what overflows a stalled reader's queue: many sizeable events at once.
+      const count = op === 'large' ? 1 : op === 'burst' ? this.rng.int(20, 150) : this.rng.int(owners.length, 8);
+      const text = op === 'large' ? this.rng.int(4, 16) * 1024 : op === 'burst' ? this.rng.int(1, 6) * 1024 : 0;
       // Owners in ascending order inside a transaction: two multi-owner writers never deadlock.
-      const events = Array.from({ length: count }, (_, i) => ({ ownerId: owners[Math.min(owners.length - 1, Math.floor((i * owners.length) / count))], ...randomEvent(this.rng, marker, op === 'large' ? this.rng.int(4, 16) * 1024 : 0) }));
+      const events = Array.from({ length: count }, (_, i) => ({ ownerId: owners[Math.min(owners.length - 1, Math.floor((i * owners.length) / count))], ...randomEvent(this.rng, marker, text) }));
       const pause = this.rng.int(30, 200);
       const got: Committed[] = [];
       try {
@@ -230,12 +239,23 @@ class RollbackError extends Error {
   }
 }
 
-/** One transaction of `count` events for `ownerId` (small payloads). */
+/**
+ * One transaction of `count` events for `ownerId` (small payloads). The emits are issued 200 at a
+ * time without waiting for each other: postgres.js pipelines them on the transaction's connection
+ * in call order (so sequence numbers follow it), which makes 5 000 events take a second or two
+ * instead of ten on a busy machine.
+ */
 export async function bigTransaction(rng: Rng, seed: number, ownerId: number, count: number): Promise<Committed[]> {
   const { transactWithEvents } = await import('../../lib/realtime/publish');
   const marker = `[chaos${seed}-big]`;
   const events = Array.from({ length: count }, () => ({ ownerId, ...randomEvent(rng, marker) }));
   const got: Committed[] = [];
-  await transactWithEvents((_tx, emit) => emitAll(emit, events, got));
+  await transactWithEvents(async (_tx, emit) => {
+    for (let i = 0; i < events.length; i += 200) {
+      const chunk = events.slice(i, i + 200);
+      const logged = await Promise.all(chunk.map((e) => emit(e.ownerId, e.type, e.data as never)));
+      logged.forEach((l, k) => got.push({ ownerId, seq: l.seq, hash: eventHash(chunk[k].type, chunk[k].data) }));
+    }
+  });
   return got;
 }
