@@ -7,6 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { checkClient, type ClientRecord, type Mark, type Truth } from './model';
 import { canonicalJson, eventHash, Rng } from './prng';
 
+/** A mark without its `at` (distributed over the union, which plain `Omit` would collapse). */
+type WithoutAt<T> = T extends unknown ? Omit<T, 'at'> : never;
+type Step = WithoutAt<Mark>;
+
 const H = (seq: number) => eventHash('booking_created', { n: seq });
 
 function truth(head: number, prunes: Truth['prunes'] = []): Truth {
@@ -16,7 +20,7 @@ function truth(head: number, prunes: Truth['prunes'] = []): Truth {
 }
 
 /** A record from a script: numbers are received ids, objects are marks (their `at` is filled in). */
-function record(script: (number | Omit<Mark, 'at'>)[], extra: Partial<ClientRecord> = {}): ClientRecord {
+function record(script: (number | Step)[], extra: Partial<ClientRecord> = {}): ClientRecord {
   const r: ClientRecord = { index: 0, ownerId: 7, who: 'owner', ids: [], hashes: [], marks: [], ...extra };
   for (const step of script) {
     if (typeof step === 'number') {
@@ -29,8 +33,8 @@ function record(script: (number | Omit<Mark, 'at'>)[], extra: Partial<ClientReco
 
 const opts = { reauthIntervalMs: 1_000, reauthSlackMs: 1_000, enforceReauth: true };
 const kinds = (r: ClientRecord, t: Truth, o = opts) => checkClient(r, t, o).violations.map((v) => v.kind);
-const connected = (t: number, id?: number): Omit<Mark, 'at'> => ({ k: 'connected', t, instance: 0, id, lastEventId: id === undefined ? '0' : null });
-const attempt = (t: number, lastEventId?: number): Omit<Mark, 'at'> => ({ k: 'attempt', t, instance: 1, lastEventId });
+const connected = (t: number, id?: number): Step => ({ k: 'connected', t, instance: 0, id, lastEventId: id === undefined ? '0' : null });
+const attempt = (t: number, lastEventId?: number): Step => ({ k: 'attempt', t, instance: 1, lastEventId });
 
 describe('chaos checker', () => {
   it('accepts exactly the ids after the starting point across reconnects', () => {

@@ -77,7 +77,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
   // ---- the plan: sizes, instances, fixtures ------------------------------------------------
   const ownerCount = plan.int(20, 50);
-  const maxBuffered = plan.pick([8, 16, 32, 64]);
+  // Small queues make stalled readers overflow; large ones keep readers live through a burst (so
+  // the channel's own catch-up path is what they depend on).
+  const maxBuffered = plan.pick([8, 16, 32, 64, 1_000, 5_000]);
   const routeCount = opts.routeTransport === false ? 0 : plan.int(1, 2);
   const transports = plan.shuffle<Transport>(['node', 'node', 'node'].map((t, i) => (i < routeCount ? 'route' : t)) as Transport[]);
   const owners: OwnerFixture[] = [];
@@ -221,6 +223,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         flog(`big transaction of ${bigSize} events for owner ${bigOwner.ownerId} begins`);
         bigCommitted = await done;
         flog(`big transaction committed (seq ${bigCommitted[0]?.seq}–${bigCommitted.at(-1)?.seq})`);
+        // A booking of the same owner through every instance right behind it: each instance then
+        // has a live event of its own while it is still catching up on the big one from the log.
+        await Promise.all(slots.map((slot, i) => (slot.url ? routeWriters[0].confirmFor(slot.url, bigOwner, 600 + i).catch(() => undefined) : undefined)));
+        flog(`a booking for owner ${bigOwner.ownerId} through every instance`);
         return;
       }
       case 'delete':

@@ -98,6 +98,11 @@ export class RouteWriter {
     }
   }
 
+  /** One booking for `owner` through `url`, outside the writer's loop (a fault task's). */
+  confirmFor(url: string, owner: OwnerFixture, day: number): Promise<void> {
+    return this.confirm(url, owner, day, 100 + day / 100);
+  }
+
   private async confirm(url: string, owner: OwnerFixture, day: number, price: number): Promise<void> {
     const n = ++this.n;
     // Distinct stays (never an idempotent repeat), within the two years the route accepts.
