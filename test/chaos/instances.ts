@@ -68,7 +68,21 @@ export class Slot {
   async stop(): Promise<void> {
     const inst = this.current;
     this.current = undefined;
+    inst?.proc.kill('SIGCONT'); // a frozen process would keep SIGTERM pending
     await inst?.stop();
+  }
+
+  /**
+   * SIGSTOP for `ms`, then SIGCONT: the process freezes (as in a long GC pause or a starved host)
+   * while the others and the writers go on; its sockets and LISTEN stay open.
+   */
+  async freeze(ms: number): Promise<boolean> {
+    const inst = this.current;
+    if (!inst) return false;
+    inst.proc.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, ms));
+    inst.proc.kill('SIGCONT');
+    return true;
   }
 
   /** The prefix of this process's `application_name` (`hangarshare:<pid base 36>…`). */

@@ -142,10 +142,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
   // Faults, at times drawn from the seed.
   const faultPlan = root.fork('faults');
-  type Planned = { t: number; kind: 'kill' | 'listen' | 'prune' | 'big' | 'delete' | 'demote'; slot?: number; owners?: number[]; keep?: number; down?: number };
+  type Planned = { t: number; kind: 'kill' | 'freeze' | 'listen' | 'prune' | 'big' | 'delete' | 'demote'; slot?: number; owners?: number[]; keep?: number; down?: number };
   const planned: Planned[] = [];
   const at = (lo: number, hi: number) => faultPlan.int(Math.floor(chaosMs * lo), Math.floor(chaosMs * hi));
   for (let i = faultPlan.int(1, 2); i > 0; i--) planned.push({ t: at(0.1, 0.8), kind: 'kill', slot: faultPlan.int(0, 2), down: faultPlan.int(300, 2_000) });
+  for (let i = faultPlan.int(0, 2); i > 0; i--) {
+    const freeze: Planned = { t: at(0.1, 0.85), kind: 'freeze', slot: faultPlan.int(0, 2), down: faultPlan.int(500, 3_000) };
+    planned.push(freeze);
+    // Half the time, the hot owner's log is pruned while that instance is frozen.
+    if (faultPlan.chance(0.5)) planned.push({ t: freeze.t + Math.floor(freeze.down! / 2), kind: 'prune', owners: [hottest.ownerId], keep: faultPlan.int(0, 2) });
+  }
   for (let i = faultPlan.int(1, 3); i > 0; i--) planned.push({ t: at(0.05, 0.9), kind: 'listen', slot: faultPlan.chance(0.3) ? undefined : faultPlan.int(0, 2) });
   for (let i = faultPlan.int(2, 4); i > 0; i--) {
     const all = faultPlan.chance(0.3);
@@ -197,6 +203,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         flog(`restarted ${slot.name}`);
         return;
       }
+      case 'freeze': {
+        const slot = slots[p.slot!];
+        flog(`SIGSTOP ${slot.name} for ${p.down} ms`);
+        if (await slot.freeze(p.down!)) flog(`SIGCONT ${slot.name}`);
+        return;
+      }
       case 'listen': {
         const n = await killListen(db, p.slot === undefined ? undefined : slots[p.slot]);
         flog(`LISTEN killed on ${p.slot === undefined ? 'every instance' : slots[p.slot].name} (${n} backends)`);
@@ -221,12 +233,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         const done = bigTransaction(root.fork('big'), seed, bigOwner.ownerId, bigSize);
         if (held) held.dropAndHold(done);
         flog(`big transaction of ${bigSize} events for owner ${bigOwner.ownerId} begins`);
+        // A booking of the same owner through every instance while it runs: each waits for the
+        // owner's sequence row and commits right behind it, so every instance has a live event of
+        // its own while it is still catching up on the big transaction from the log.
+        await sleep(200);
+        const bookings = Promise.all(slots.map((slot, i) => (slot.url ? routeWriters[0].confirmFor(slot.url, bigOwner, 600 + i).catch(() => undefined) : undefined)));
         bigCommitted = await done;
         flog(`big transaction committed (seq ${bigCommitted[0]?.seq}–${bigCommitted.at(-1)?.seq})`);
-        // A booking of the same owner through every instance right behind it: each instance then
-        // has a live event of its own while it is still catching up on the big one from the log.
-        await Promise.all(slots.map((slot, i) => (slot.url ? routeWriters[0].confirmFor(slot.url, bigOwner, 600 + i).catch(() => undefined) : undefined)));
-        flog(`a booking for owner ${bigOwner.ownerId} through every instance`);
+        await bookings;
+        flog(`bookings for owner ${bigOwner.ownerId} through every instance committed`);
         return;
       }
       case 'delete':
