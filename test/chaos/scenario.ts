@@ -20,7 +20,7 @@ import { ChaosClient } from './client';
 import { freePort, killListen, Slot, type Transport } from './instances';
 import { checkAll, type ClientRecord, type Prune, type Truth, type Violation } from './model';
 import { eventHash, Rng } from './prng';
-import { bigTransaction, RouteWriter, TxWriter, type Committed, type OwnerFixture, type WriterEnv } from './writers';
+import { bigTransaction, RouteWriter, TxWriter, waitForLockWaiters, type Committed, type OwnerFixture, type WriterEnv } from './writers';
 
 /** join.ts DEFAULT_REPLAY_LIMIT: the longest replay a server serves. */
 export const REPLAY_LIMIT = 5_000;
@@ -230,14 +230,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         return;
       }
       case 'big': {
-        const done = bigTransaction(root.fork('big'), seed, bigOwner.ownerId, bigSize);
+        // A booking of the same owner through every instance while it runs: each waits for the
+        // owner's sequence row, and the big transaction commits only once they wait (or after 3 s),
+        // so they commit right behind it and every instance has a live event of its own while it
+        // is still catching up on the big transaction from the log.
+        let bookings: Promise<unknown> = Promise.resolve();
+        const done = bigTransaction(root.fork('big'), seed, bigOwner.ownerId, bigSize, async () => {
+          const up = slots.filter((slot) => slot.url);
+          bookings = Promise.all(up.map((slot) => routeWriters[0].confirmFor(slot.url!, bigOwner, 600 + slot.index).catch(() => undefined)));
+          await waitForLockWaiters(db, up.length, 3_000);
+        });
         if (held) held.dropAndHold(done);
         flog(`big transaction of ${bigSize} events for owner ${bigOwner.ownerId} begins`);
-        // A booking of the same owner through every instance while it runs: each waits for the
-        // owner's sequence row and commits right behind it, so every instance has a live event of
-        // its own while it is still catching up on the big transaction from the log.
-        await sleep(200);
-        const bookings = Promise.all(slots.map((slot, i) => (slot.url ? routeWriters[0].confirmFor(slot.url, bigOwner, 600 + i).catch(() => undefined) : undefined)));
         bigCommitted = await done;
         flog(`big transaction committed (seq ${bigCommitted[0]?.seq}–${bigCommitted.at(-1)?.seq})`);
         await bookings;

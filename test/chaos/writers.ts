@@ -8,6 +8,8 @@
  * Outcomes of route writes do not matter (an instance may be down): the log is the truth. What the
  * test process commits or rolls back is remembered, to check the log against it.
  */
+import { sql } from 'drizzle-orm';
+import { rows, type Queryable } from '../../lib/db/client';
 import type { DomainEventData, DomainEventType } from '../../lib/realtime/events';
 import type { Emit } from '../../lib/realtime/publish';
 import { eventHash, type Rng } from './prng';
@@ -248,9 +250,9 @@ class RollbackError extends Error {
  * One transaction of `count` events for `ownerId` (small payloads). The emits are issued 200 at a
  * time without waiting for each other: postgres.js pipelines them on the transaction's connection
  * in call order (so sequence numbers follow it), which makes 5 000 events take a second or two
- * instead of ten on a busy machine.
+ * instead of ten on a busy machine. `beforeCommit` runs inside the transaction, after the emits.
  */
-export async function bigTransaction(rng: Rng, seed: number, ownerId: number, count: number): Promise<Committed[]> {
+export async function bigTransaction(rng: Rng, seed: number, ownerId: number, count: number, beforeCommit?: () => Promise<void>): Promise<Committed[]> {
   const { transactWithEvents } = await import('../../lib/realtime/publish');
   const marker = `[chaos${seed}-big]`;
   const events = Array.from({ length: count }, () => ({ ownerId, ...randomEvent(rng, marker) }));
@@ -261,6 +263,21 @@ export async function bigTransaction(rng: Rng, seed: number, ownerId: number, co
       const logged = await Promise.all(chunk.map((e) => emit(e.ownerId, e.type, e.data as never)));
       logged.forEach((l, k) => got.push({ ownerId, seq: l.seq, hash: eventHash(chunk[k].type, chunk[k].data) }));
     }
+    await beforeCommit?.();
   });
   return got;
+}
+
+/**
+ * Resolves once `n` backends of this database wait for a lock (e.g. for an owner's sequence row
+ * that an open transaction holds), or after `ms`.
+ */
+export async function waitForLockWaiters(db: Queryable, n: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const [r] = await rows<{ n: number }>(db, sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+    if (r.n >= n) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
 }
