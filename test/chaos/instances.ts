@@ -26,6 +26,19 @@ export async function freePort(from: number, taken: ReadonlySet<number> = new Se
   throw new Error('no free port in 3400-3499');
 }
 
+/** Every server this process started and has not seen exit: killed if the test process exits first. */
+const live = new Set<Instance>();
+let exitHook = false;
+function track(inst: Instance): void {
+  live.add(inst);
+  inst.proc.once('exit', () => live.delete(inst));
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const i of live) i.proc.kill('SIGKILL');
+  });
+}
+
 export class Slot {
   current?: Instance;
   starts = 0;
@@ -50,6 +63,7 @@ export class Slot {
   async start(): Promise<void> {
     const env = { ...this.env, ...(this.transport === 'route' ? { WS_TRANSPORT: 'route' } : {}) };
     const inst = await startInstance(this.port, env);
+    track(inst);
     this.starts++;
     inst.proc.once('exit', () => {
       this.output.push(...inst.output.splice(0));

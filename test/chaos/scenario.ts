@@ -63,8 +63,24 @@ interface Fault {
   text: string;
 }
 
+/** What a run must release even when the harness itself fails midway. */
+interface Resources {
+  slots: Slot[];
+  clients: ChaosClient[];
+}
+
 /** Runs one seed from start to finish; never throws for a violation, only for a broken harness. */
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
+  const res: Resources = { slots: [], clients: [] };
+  try {
+    return await run(opts, res);
+  } finally {
+    await Promise.all(res.clients.map((c) => c.stop()));
+    await Promise.all(res.slots.map((s) => s.kill()));
+  }
+}
+
+async function run(opts: ChaosOptions, res: Resources): Promise<ChaosReport> {
   const seed = opts.seed >>> 0;
   const chaosMs = opts.chaosMs ?? 15_000;
   const settleMs = opts.settleMs ?? 60_000;
@@ -82,6 +98,25 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const maxBuffered = plan.pick([8, 16, 32, 64, 1_000, 5_000]);
   const routeCount = opts.routeTransport === false ? 0 : plan.int(1, 2);
   const transports = plan.shuffle<Transport>(['node', 'node', 'node'].map((t, i) => (i < routeCount ? 'route' : t)) as Transport[]);
+  const slotEnv: Record<string, string> = {
+    DATABASE_URL: process.env.DATABASE_URL!,
+    WS_MAX_BUFFERED_FRAMES: String(maxBuffered),
+    WS_RETRY_MS: '200',
+    WS_HEARTBEAT_INTERVAL: '1000',
+    WS_DRAIN_MS: '300',
+    WS_METRICS_POLL_INTERVAL: '3000',
+    WS_REAUTH_INTERVAL: String(REAUTH_INTERVAL_MS),
+  };
+  const taken = new Set<number>();
+  const slots: Slot[] = res.slots;
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort(3400 + ((process.pid * 7 + i * 31) % 100), taken);
+    taken.add(port);
+    slots.push(new Slot(i, transports[i], port, slotEnv));
+  }
+  // The instances boot while the fixtures are written (the plan draws nothing here).
+  const starting = Promise.all(slots.map((s) => s.start()));
+  starting.catch(() => undefined);
   const owners: OwnerFixture[] = [];
   for (let i = 0; i < ownerCount; i++) {
     const o = await createOwner(db);
@@ -100,26 +135,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const bigSize = plan.chance(0.4) ? plan.int(REPLAY_LIMIT + 1, REPLAY_LIMIT + 300) : plan.int(1_001, 1_500);
   const bigAt = plan.int(Math.floor(chaosMs * 0.2), Math.floor(chaosMs * 0.6));
 
-  const slotEnv: Record<string, string> = {
-    DATABASE_URL: process.env.DATABASE_URL!,
-    WS_MAX_BUFFERED_FRAMES: String(maxBuffered),
-    WS_RETRY_MS: '200',
-    WS_HEARTBEAT_INTERVAL: '1000',
-    WS_DRAIN_MS: '300',
-    WS_METRICS_POLL_INTERVAL: '3000',
-    WS_REAUTH_INTERVAL: String(REAUTH_INTERVAL_MS),
-  };
-  const taken = new Set<number>();
-  const slots: Slot[] = [];
-  for (let i = 0; i < 3; i++) {
-    const port = await freePort(3400 + ((process.pid * 7 + i * 31) % 100), taken);
-    taken.add(port);
-    slots.push(new Slot(i, transports[i], port, slotEnv));
-  }
   const instanceName = (i: number) => slots[i]?.name ?? `i${i}`;
 
   // Clients: 1–3 per owner (the owner's own user), plus two admins' clients on random owners.
-  const clients: ChaosClient[] = [];
+  const clients: ChaosClient[] = res.clients;
   const clientEnv = { now, url: (i: number) => slots[i]?.url, instances: slots.length };
   const addClient = (ownerId: number, who: 'owner' | 'admin', token: string, doomed?: 'delete' | 'demote') => {
     const index = clients.length;
@@ -171,7 +190,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   log(`[chaos] ${planText}`);
 
   // ---- run ------------------------------------------------------------------------------------
-  await Promise.all(slots.map((s) => s.start()));
+  await starting;
   const chaosStart = now();
   const faults: Fault[] = [];
   const flog = (text: string) => faults.push({ t: now(), text });
