@@ -76,7 +76,7 @@ describe('chaos checker', () => {
     expect(kinds(lingering, truth(5))).toEqual(['reauth_not_ended']);
     const observed = checkClient(lingering, truth(5), { ...opts, enforceReauth: false });
     expect(observed.violations).toEqual([]);
-    expect(observed.reauthMissing).toBe(true);
+    expect(observed.reauth).toEqual({ ended: 0, late: 1, disrupted: 0 });
     const reopened = record([...base, { k: 'end', t: 1_500, cause: 'server' }, attempt(1_600, 2), connected(1_700)], { doomed: { kind: 'demote', t: 1_000 } });
     expect(kinds(reopened, truth(5))).toEqual(['reauth_open']);
   });

@@ -71,6 +71,16 @@ export interface CheckOptions {
   instanceName?: (i: number) => string;
   /** Faults near a time, for the diagnosis in messages. */
   faultsNear?: (t: number) => string;
+  /** Whether instance `i` was killed or frozen between run times `from` and `to` (then a stream end proves nothing). */
+  disrupted?: (i: number, from: number, to: number) => boolean;
+}
+
+/** Streams of deleted/demoted users open at that moment: ended in time, late, or ended only by a fault. */
+export interface ReauthTally {
+  ended: number;
+  late: number;
+  /** Ended in time, but its instance was killed or frozen meanwhile: not evidence either way. */
+  disrupted: number;
 }
 
 export type ViolationKind =
@@ -102,8 +112,7 @@ export interface CheckResult {
   violations: Violation[];
   /** Observations that are not failures (e.g. the re-auth check skipped). */
   notes: string[];
-  /** Whether a doomed stream outlived the re-auth interval (the feature looks unimplemented). */
-  reauthMissing: boolean;
+  reauth: ReauthTally;
 }
 
 const fmtT = (t: number) => `${(t / 1000).toFixed(2)}s`;
@@ -161,7 +170,7 @@ export function checkClient(r: ClientRecord, truth: Truth, opts: CheckOptions): 
   const first = r.marks.findIndex((m) => m.k === 'connected');
   if (first < 0) {
     if (!r.doomed) add('never_connected', `${who} never got a stream: ${contextBefore(r, r.marks.length, opts)}`);
-    return { violations: out, notes, reauthMissing: false };
+    return { violations: out, notes, reauth: { ended: 0, late: 0, disrupted: 0 } };
   }
   const firstConnected = r.marks[first] as Extract<Mark, { k: 'connected' }>;
   if (firstConnected.id === undefined) add('no_head_id', `${who}: its first \`connected\` carried no id (the head)`, firstConnected.t);
@@ -249,9 +258,12 @@ export function checkClient(r: ClientRecord, truth: Truth, opts: CheckOptions): 
     add('stuck', `${who} never received ids ${range(pos + 1, head)} (the head); its last steps: ${contextBefore(r, r.marks.length, opts)}${last ? '' : ''}`);
   }
 
-  let reauthMissing = false;
-  if (r.doomed?.t !== undefined) reauthMissing = checkReauth(r, r.doomed.t, opts, add, notes, who);
-  return { violations: out, notes, reauthMissing };
+  const reauth: ReauthTally = { ended: 0, late: 0, disrupted: 0 };
+  if (r.doomed?.t !== undefined) {
+    const outcome = checkReauth(r, r.doomed.t, opts, add, notes, who);
+    if (outcome) reauth[outcome]++;
+  }
+  return { violations: out, notes, reauth };
 }
 
 /** The re-auth part for a client whose user was deleted or demoted at run time `at`. */
@@ -262,7 +274,7 @@ function checkReauth(
   add: (kind: ViolationKind, message: string, t?: number) => void,
   notes: string[],
   who: string,
-): boolean {
+): keyof ReauthTally | undefined {
   const limit = at + opts.reauthIntervalMs + opts.reauthSlackMs;
   // Opening after the change must be refused (checked at open time).
   for (let i = 0; i < r.marks.length; i++) {
@@ -272,35 +284,37 @@ function checkReauth(
     if (attempt && attempt.t > at) add('reauth_open', `${who}: a stream opened @${fmtT(m.t)} after its user was ${r.doomed!.kind}d @${fmtT(at)}`, m.t);
   }
   // The stream open at that moment must end within the interval.
-  let openSince: number | undefined;
+  let openOn: number | undefined;
   let endedAt: number | undefined;
   for (const m of r.marks) {
-    if (m.t > at && openSince !== undefined && m.k === 'end') {
+    if (m.t > at && openOn !== undefined && m.k === 'end') {
       endedAt = m.t;
       break;
     }
     if (m.t <= at) {
-      if (m.k === 'connected') openSince = m.t;
-      if (m.k === 'end') openSince = undefined;
+      if (m.k === 'connected') openOn = m.instance;
+      if (m.k === 'end') openOn = undefined;
     }
   }
-  if (openSince === undefined) return false;
+  if (openOn === undefined) return undefined;
   const late = endedAt === undefined || endedAt > limit;
-  if (!late) return false;
+  if (!late) return opts.disrupted?.(openOn, at, endedAt!) ? 'disrupted' : 'ended';
   const what = `${who}: its stream stayed open ${endedAt === undefined ? 'until the run ended' : `until ${fmtT(endedAt)}`} after its user was ${r.doomed!.kind}d @${fmtT(at)} (limit ${fmtT(limit)}: WS_REAUTH_INTERVAL ${opts.reauthIntervalMs} ms + ${opts.reauthSlackMs} ms)`;
   if (opts.enforceReauth) add('reauth_not_ended', what, at);
   else notes.push(what);
-  return true;
+  return 'late';
 }
 
 /** Checks every client; violations are sorted by time. */
 export function checkAll(records: readonly ClientRecord[], truth: Truth, opts: CheckOptions): CheckResult {
-  const all: CheckResult = { violations: [], notes: [], reauthMissing: false };
+  const all: CheckResult = { violations: [], notes: [], reauth: { ended: 0, late: 0, disrupted: 0 } };
   for (const r of records) {
     const res = checkClient(r, truth, opts);
     all.violations.push(...res.violations);
     all.notes.push(...res.notes);
-    all.reauthMissing ||= res.reauthMissing;
+    all.reauth.ended += res.reauth.ended;
+    all.reauth.late += res.reauth.late;
+    all.reauth.disrupted += res.reauth.disrupted;
   }
   all.violations.sort((a, b) => (a.t ?? Infinity) - (b.t ?? Infinity));
   return all;

@@ -64,7 +64,7 @@ try {
     const bad = report.violations.length + report.logViolations.length;
     if (bad > 0 || values.verbose) console.log(formatReport(report));
     if (bad > 0) failed.push({ seed, counts: report.counts });
-    if (report.reauthMissing) reauthSkipped.push(seed);
+    if (report.reauth.late > 0) reauthSkipped.push(seed);
     seed++;
   }
 } finally {
