@@ -45,12 +45,18 @@ export class ChaosClient {
   private becomeCalm!: () => void;
   /** While set, the client stays offline (after a forced drop) until it resolves. */
   private hold?: Promise<void>;
+  /**
+   * Retries after a refused or failed connection draw from their own generator, so that how often
+   * an instance happened to be down does not shift the client's own sequence of decisions.
+   */
+  private readonly retryRng: Rng;
 
   constructor(
     readonly spec: ClientSpec,
     private readonly rng: Rng,
     private readonly env: ClientEnv,
   ) {
+    this.retryRng = rng.fork('retry');
     this.record = { index: spec.index, ownerId: spec.ownerId, who: spec.who, ids: [], hashes: [], marks: [] };
     if (spec.doomed) this.record.doomed = { kind: spec.doomed };
     this.calm = new Promise((r) => (this.becomeCalm = r));
@@ -109,10 +115,11 @@ export class ChaosClient {
         await this.hold;
         this.hold = undefined;
       }
-      const instance = this.rng.int(0, this.env.instances - 1);
+      const instance = (failures > 0 ? this.retryRng : this.rng).int(0, this.env.instances - 1);
       const url = this.env.url(instance);
       if (!url) {
-        await sleep(50 + this.rng.int(0, 100));
+        failures++;
+        await sleep(50 + this.retryRng.int(0, 100));
         continue;
       }
       this.mark({ k: 'attempt', instance, lastEventId: this.pos });
@@ -125,7 +132,7 @@ export class ChaosClient {
         });
       } catch (err) {
         this.mark({ k: 'refused', instance, status: 0, error: (err as Error).message });
-        await sleep(Math.min(1000, 50 * 2 ** Math.min(failures++, 4)) + this.rng.int(0, 50));
+        await sleep(Math.min(1000, 50 * 2 ** Math.min(failures++, 4)) + this.retryRng.int(0, 50));
         continue;
       }
       if (s.status !== 200) {
@@ -135,7 +142,7 @@ export class ChaosClient {
           this.authEnded = true;
           break;
         }
-        await sleep(Math.min(1000, 100 * 2 ** Math.min(failures++, 3)) + this.rng.int(0, 100));
+        await sleep(Math.min(1000, 100 * 2 ** Math.min(failures++, 3)) + this.retryRng.int(0, 100));
         continue;
       }
       failures = 0;
