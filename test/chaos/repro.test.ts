@@ -125,8 +125,9 @@ describe('chaos reproductions', () => {
     await s.until(() => s.seqs().includes(5) || s.of('reset').length > 0, 5_000).catch(() => undefined);
     const perSecond = Math.round(((await commits()) - before) / 5);
     const caughtUp = s.seqs().includes(5) || s.of('reset').length > 0;
+    const ids = s.seqs().join(',');
     await publishEvents(owner.ownerId, 1); // ends the re-read loop, for the tests that follow
-    expect(caughtUp, `after 5 s: ids ${s.seqs().join(',')}, no reset; the database saw ~${perSecond} commits/s meanwhile`).toBe(true);
+    expect(caughtUp, `after 5 s: ids ${ids}, no reset; the database saw ~${perSecond} commits/s meanwhile`).toBe(true);
   }, 60_000);
 
   // lib/realtime/connection.ts overflow: an overflowing stream gets `reset {overflow, lastEventId}`
