@@ -158,14 +158,14 @@ export class ChaosClient {
     let nextAction = this.env.now() + this.rng.int(300, 3000);
     for (;;) {
       this.drain(s, instance);
-      if (s.ended) {
-        this.mark({ k: 'end', cause: 'server' });
-        return;
-      }
       if (this.stopped || this.hold) {
         s.close();
         this.drain(s, instance);
         this.mark({ k: 'end', cause: this.stopped ? 'stop' : 'drop' });
+        return;
+      }
+      if (s.ended) {
+        this.mark({ k: 'end', cause: 'server' });
         return;
       }
       if (this.chaos && !this.spec.steady && this.env.now() >= nextAction) {

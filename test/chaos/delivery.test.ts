@@ -9,7 +9,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuild } from '../cluster';
-import { formatReport, reauthVerdict, runChaos, type ChaosReport } from './scenario';
+import { formatReport, reauthVerdict } from './report';
+import { runChaos, type ChaosReport } from './scenario';
 
 const onPostgres = !!process.env.TEST_BASE_DATABASE_URL;
 

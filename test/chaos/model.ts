@@ -254,8 +254,7 @@ export function checkClient(r: ClientRecord, truth: Truth, opts: CheckOptions): 
   }
 
   if (!r.doomed && pos < head) {
-    const last = r.marks.at(-1);
-    add('stuck', `${who} never received ids ${range(pos + 1, head)} (the head); its last steps: ${contextBefore(r, r.marks.length, opts)}${last ? '' : ''}`);
+    add('stuck', `${who} never received ids ${range(pos + 1, head)} (the head); its last steps: ${contextBefore(r, r.marks.length, opts)}`);
   }
 
   const reauth: ReauthTally = { ended: 0, late: 0, disrupted: 0 };

@@ -38,7 +38,8 @@ process.env.DATABASE_URL = scratch.url!;
 const { resetConfig } = await import('../../lib/config');
 resetConfig();
 const { ensureBuild } = await import('../cluster');
-const { formatReport, runChaos } = await import('./scenario');
+const { runChaos } = await import('./scenario');
+const { formatReport } = await import('./report');
 
 ensureBuild();
 const envSeed = process.env.CHAOS_SEED;
