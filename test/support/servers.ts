@@ -156,10 +156,15 @@ export interface Instance extends Launched {
   url: string;
 }
 
-/** Starts `server.ts` over `.next-test` on `port` with `env` added; resolves once `/api/health` answers 200. */
+/**
+ * Starts `server.ts` over `.next-test` on `port` with `env` added; resolves once `/api/health`
+ * answers 200. With `WS_TRANSPORT=route` in `env` it starts plain `next start` instead, as
+ * `npm start` does (the route-handler transport).
+ */
 export async function startInstance(port: number, env: Record<string, string> = {}): Promise<Instance> {
   const url = `http://127.0.0.1:${port}`;
   const server = await launch({
+    args: env.WS_TRANSPORT === 'route' ? [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'] : undefined,
     env: { ...process.env, NODE_ENV: 'production', NEXT_DIST_DIR: TEST_DIST_DIR, PORT: String(port), HOSTNAME: '127.0.0.1', ...env },
     readyUrl: `${url}/api/health`,
   });

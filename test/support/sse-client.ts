@@ -19,6 +19,8 @@ export class SseClient {
   ended = false;
   private waiters: (() => void)[] = [];
   private reader?: ReadableStreamDefaultReader<Uint8Array>;
+  /** Set while the client is paused: the pump awaits it before its next read. */
+  private paused?: { promise: Promise<void>; resolve: () => void };
 
   constructor(
     readonly response: Response,
@@ -39,6 +41,27 @@ export class SseClient {
     void this.pump();
   }
 
+  /**
+   * Stops reading until `resume()`: what the server sends then waits in the HTTP client's and the
+   * kernel's buffers, and once those are full, in the server's queue (a stalled consumer).
+   */
+  pause(): void {
+    if (this.paused) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.paused = { promise, resolve };
+  }
+
+  resume(): void {
+    const p = this.paused;
+    this.paused = undefined;
+    p?.resolve();
+  }
+
+  get isPaused(): boolean {
+    return this.paused !== undefined;
+  }
+
   private async pump(): Promise<void> {
     if (!this.response.body || this.reader || !this.response.headers.get('content-type')?.startsWith('text/event-stream')) return;
     const parser = createParser({
@@ -56,6 +79,7 @@ export class SseClient {
     this.reader = this.response.body.getReader();
     try {
       for (;;) {
+        if (this.paused) await this.paused.promise;
         const { done, value } = await this.reader.read();
         if (done) break;
         parser.feed(decoder.decode(value, { stream: true }));
@@ -112,6 +136,7 @@ export class SseClient {
 
   close(): void {
     this.abort.abort();
+    this.resume();
   }
 }
 
