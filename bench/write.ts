@@ -25,7 +25,8 @@
  *   --results file.json     results file under bench/out (default write-results.json)
  * Environment: DATABASE_URL (server of the bench database; default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_WRITE_DATABASE (default hangarshare_bench_write).
- * Output: bench/out/write-results.json, bench/out/write-report.md, docs/bench-write.png.
+ * Output: bench/out/write-results.json, bench/out/write-report.md, docs/bench-write.png (another --results
+ * file gets its report and plot beside it in bench/out).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,7 @@ import type { StepResult } from './lib/write-step';
 import { WRITE_TARGETS, type WriteTargetKind } from './lib/write-targets';
 
 const OUT = join(root, 'bench', 'out');
+const DEFAULT_RESULTS = join(OUT, 'write-results.json');
 const log = (m: string) => console.log(`[bench:write ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 const FLAGS = {
@@ -102,7 +104,9 @@ async function report(file: string, kinds: WriteKind[]): Promise<void> {
   const md = `${stepTables(all, WRITE_TARGETS)}\n${floorRatios(all, WRITE_TARGETS)}`;
   console.log(`\n${md}`);
   writeFileSync(file.replace(/(-results)?\.json$/, '-report.md'), `${md}\n`);
-  const png = await writeWritePlot(all, WRITE_TARGETS, kinds, join(OUT, 'write-latency'), join(root, 'docs', 'bench-write.png'));
+  // Only the default results file draws docs/bench-write.png; experiments keep their plot in bench/out.
+  const base = file.replace(/(-results)?\.json$/, '-latency');
+  const png = await writeWritePlot(all, WRITE_TARGETS, kinds, base, file === DEFAULT_RESULTS ? join(root, 'docs', 'bench-write.png') : `${base}.png`);
   log(png ? `plot → ${png}` : 'plot: SVG only in bench/out (no rsvg-convert, ImageMagick or Chromium)');
 }
 

@@ -24,8 +24,8 @@ const streams: SseClient[] = [];
 let bookingNo = 0;
 
 async function book(via: Instance): Promise<void> {
-  const res = await bookOverHttp(via.url, renter.token, hangarId, ++bookingNo);
-  if (res.status !== 201) throw new Error(`booking via ${via.port} → ${res.status} ${await res.text()}`);
+  const res = await bookOverHttp(via.url, renter, hangarId, ++bookingNo);
+  if (res.status !== 200) throw new Error(`booking via ${via.port} → ${res.status} ${await res.text()}`);
 }
 
 async function logSeqs(): Promise<number[]> {

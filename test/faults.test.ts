@@ -23,7 +23,7 @@ let renter: Awaited<ReturnType<typeof createUser>>;
 let hangarId: number;
 let bookingNo = 0;
 
-const book = (base: string): Promise<Response> => bookOverHttp(base, renter.token, hangarId, ++bookingNo);
+const book = (base: string): Promise<Response> => bookOverHttp(base, renter, hangarId, ++bookingNo);
 
 const logSeqs = async (ownerId: number) =>
   (await rows<{ seq: number }>(db, sql`select seq::int as seq from realtime_events where owner_id = ${ownerId} order by seq`)).map((r) => r.seq);
@@ -86,7 +86,7 @@ describe.runIf(onPostgres)('faults', () => {
     started.push(server);
     const s = await connectStream(server.url, { token: owner.token });
     await s.next('metrics_updated', 0, 10_000);
-    expect((await book(server.url)).status).toBe(201);
+    expect((await book(server.url)).status).toBe(200);
     await s.next('booking_created');
 
     proxy.down();
@@ -103,7 +103,7 @@ describe.runIf(onPostgres)('faults', () => {
     proxy.up();
     const back = s.frames.length;
     await s.until(() => s.frames.slice(back).some((f) => f.event === 'metrics_updated' && f.envelope.data.stale === false), 20_000, 'fresh metrics');
-    expect((await book(server.url)).status).toBe(201);
+    expect((await book(server.url)).status).toBe(200);
     await s.until(() => s.of('booking_created').length === 2, 10_000, 'events after recovery');
     expect(server.output.join('')).not.toMatch(/unhandled|uncaught/i);
     s.close();

@@ -12,6 +12,8 @@ import { mintToken } from '../../test/support/tokens';
 
 /** Listings per owner. */
 export const LISTINGS_PER_OWNER = 5;
+/** Every listing's daily rate, BRL (no weekly or monthly rate): what booking/confirm prices a stay with. */
+export const DAILY_RATE = 200;
 /** Renter users who book (their tokens call booking/confirm). */
 const RENTERS = 20;
 
@@ -38,11 +40,15 @@ const connect = (url: string) => postgres(url, { max: 1, onnotice: () => {}, con
 
 /** Migrates with the app's `migrate` and seeds `owners` owners (reseeding only when there are fewer). */
 export async function prepareWriteDatabase(url: string, owners: number, log: (m: string) => void): Promise<WriteWorld> {
-  const database = await openDatabase({ url });
   try {
-    await migrate(database);
-  } finally {
-    await database.close();
+    await migrateOnce(url);
+  } catch (err) {
+    // A bench database made before the app recorded which portal tables it owns counts as a
+    // foreign portal database, which migrate refuses to alter: it is the bench's own, so start over.
+    if ((err as Error).name !== 'MissingPortalColumnsError') throw err;
+    log('the bench database predates table ownership: recreating it');
+    await recreateDatabase(url);
+    await migrateOnce(url);
   }
   const sql = connect(url);
   try {
@@ -62,6 +68,29 @@ export async function prepareWriteDatabase(url: string, owners: number, log: (m:
   }
 }
 
+async function migrateOnce(url: string): Promise<void> {
+  const database = await openDatabase({ url });
+  try {
+    await migrate(database);
+  } finally {
+    await database.close();
+  }
+}
+
+/** Drops and creates the database of `url` (through the server's `postgres` database). */
+async function recreateDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const sql = connect(admin.toString());
+  try {
+    await sql.unsafe(`drop database if exists "${name}" with (force)`);
+    await sql.unsafe(`create database "${name}"`);
+  } finally {
+    await sql.end();
+  }
+}
+
 function seedScript(owners: number): string {
   return `
     truncate hangar_bookings, hangar_listings, hangar_owners, users, stripe_events restart identity cascade;
@@ -72,7 +101,7 @@ function seedScript(owners: number): string {
     insert into users (first_name, last_name, email, role)
       select 'Renter', g::text, 'renter' || g || '@write.bench', 'user' from generate_series(1, ${RENTERS}) g;
     insert into hangar_listings (owner_id, icao_code, hangar_number, daily_rate, status, total_spaces, available_spaces)
-      select o.id, 'SBWB', 'W-' || o.id || '-' || g, 200, 'active', 100000, 100000
+      select o.id, 'SBWB', 'W-' || o.id || '-' || g, ${DAILY_RATE}, 'active', 100000, 100000
         from hangar_owners o cross join generate_series(1, ${LISTINGS_PER_OWNER}) g;
     analyze;`;
 }

@@ -9,8 +9,9 @@
 import { Agent, request } from 'node:http';
 import Stripe from 'stripe';
 import { nowMs, sleep } from './stats';
+import { quote } from '../../lib/domain/pricing';
 import type { Pools, WriteOwner } from './write-db';
-import { LISTINGS_PER_OWNER } from './write-db';
+import { DAILY_RATE, LISTINGS_PER_OWNER } from './write-db';
 
 /** The three writes. */
 export type WriteKind = 'confirm' | 'patch' | 'webhook';
@@ -24,6 +25,8 @@ export interface WriteOutcome {
   dueAt: number;
   doneAt: number;
   status: number;
+  /** The start of the answer of a failed request (for diagnosis). */
+  error?: string;
 }
 
 /** What a step of the scheduler produced. */
@@ -98,11 +101,18 @@ export class WriteClient {
     };
   }
 
-  /** A renter books one of the owner's listings for 1–3 nights; the price is unique, so no request repeats another. */
+  /**
+   * A renter books one of the owner's listings for 1–3 nights, priced as the route prices it (the
+   * listing's daily rate, 5 % fee). Listing and check-in day follow from i, so no two requests of a
+   * run share listing and dates (the route answers a repeat as a replay, without writing).
+   */
   private confirm(i: number, owner: WriteOwner): Spec {
-    const hangarId = owner.listings[Math.floor(i / this.owners.length) % LISTINGS_PER_OWNER];
-    const start = 2 + ((i * 37) % 690);
-    const input = { hangarId, checkIn: day(start), checkOut: day(start + 1 + (i % 3)), totalPrice: 100 + (i % 100_000) / 100, subtotal: 90, fees: 10 };
+    const m = this.owners.length;
+    const hangarId = owner.listings[Math.floor(i / m) % LISTINGS_PER_OWNER];
+    const start = 2 + (Math.floor(i / (m * LISTINGS_PER_OWNER)) % 690);
+    const nights = 1 + (i % 3);
+    const price = quote({ dailyRate: DAILY_RATE, weeklyRate: null, monthlyRate: null }, nights)!;
+    const input = { hangarId, checkIn: day(start), checkOut: day(start + nights), totalPrice: price.total, subtotal: price.subtotal, fees: price.fees };
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${this.renterTokens[i % this.renterTokens.length]}` };
     return { ownerId: owner.ownerId, bookingId: Number.NaN, method: 'POST', path: '/api/hangarshare/booking/confirm', headers, body: JSON.stringify(input) };
   }
@@ -134,7 +144,8 @@ export class WriteClient {
         res.on('error', finish);
         res.on('end', () => {
           out.status = res.statusCode ?? 0;
-          if (Number.isNaN(out.bookingId)) out.bookingId = bookingIdOf(text);
+          if (out.status >= 300) out.error = text.slice(0, 200);
+          else if (Number.isNaN(out.bookingId)) out.bookingId = bookingIdOf(text);
           finish();
         });
       });

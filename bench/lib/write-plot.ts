@@ -67,6 +67,6 @@ export async function writeWritePlot(
 ): Promise<string | undefined> {
   const made = await writeChart(writeLatencySvg(all, targets, kinds), base);
   if (!made) return undefined;
-  copyFileSync(made, png);
+  if (made !== png) copyFileSync(made, png);
   return png;
 }

@@ -71,7 +71,7 @@ async function warmUp(ctx: WriteRunContext, target: WriteTarget, client: WriteCl
     const ok = outcomes.filter((o) => o.status >= 200 && o.status < 300).length;
     if (ok === 0)
       throw new Error(
-        `${target.kind}: no ${kind} succeeded in the warm-up (statuses ${[...new Set(outcomes.map((o) => o.status))].join(', ')}); server output:\n${tail(target.output)}`,
+        `${target.kind}: no ${kind} succeeded in the warm-up (statuses ${[...new Set(outcomes.map((o) => o.status))].join(', ')}; first answer ${outcomes[0]?.error}); server output:\n${tail(target.output)}`,
       );
   }
 }

@@ -107,7 +107,7 @@ async function run(opts: ChaosOptions, res: Resources): Promise<ChaosReport> {
     WS_HEARTBEAT_INTERVAL: '1000',
     WS_DRAIN_MS: '300',
     WS_METRICS_POLL_INTERVAL: '3000',
-    WS_REAUTH_INTERVAL: String(REAUTH_INTERVAL_MS),
+    WS_REAUTH_INTERVAL: String(REAUTH_INTERVAL_MS / 1000), // seconds
   };
   const taken = new Set<number>();
   const slots: Slot[] = res.slots;
@@ -219,7 +219,17 @@ async function run(opts: ChaosOptions, res: Resources): Promise<ChaosReport> {
   // Every client has its starting point before anything is written, so none starts mid-way.
   await waitFor(() => clients.every((c) => c.started), 30_000);
 
-  const writerEnv: WriterEnv = { now, url: clientEnv.url, instances: slots.length, owners, weights, renterToken: renter.token, adminToken: ops.token, seed };
+  const writerEnv: WriterEnv = {
+    now,
+    url: clientEnv.url,
+    instances: slots.length,
+    owners,
+    weights,
+    renterToken: renter.token,
+    renterUserId: renter.userId,
+    adminToken: ops.token,
+    seed,
+  };
   const routeWriters = [0, 1].map((i) => new RouteWriter(i, root.fork(`route${i}`), writerEnv));
   const txWriter = new TxWriter(root.fork('tx'), writerEnv);
   for (const w of routeWriters) w.start();

@@ -121,14 +121,23 @@ export function apiRequest(method: string, path: string, opts: { token?: string;
  * Books one night on `hangarId` through a running server's booking route, `30 + n` days ahead (a
  * distinct `n` per booking keeps the stays apart), for `100 + n`.
  */
-export function bookOverHttp(base: string, token: string, hangarId: number, n: number): Promise<Response> {
+export function bookOverHttp(base: string, renter: { token: string; userId: number }, hangarId: number, n: number): Promise<Response> {
   const checkIn = new Date(Date.now() + (30 + n) * 86_400_000);
   return fetch(`${base}/api/hangarshare/booking/confirm`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ hangarId, checkIn: checkIn.toISOString(), checkOut: new Date(checkIn.getTime() + 86_400_000).toISOString(), totalPrice: 100 + n }),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${renter.token}` },
+    body: JSON.stringify({
+      hangarId,
+      userId: renter.userId,
+      checkIn: checkIn.toISOString(),
+      checkOut: new Date(checkIn.getTime() + 86_400_000).toISOString(),
+      totalPrice: ONE_NIGHT_AT_DEFAULT_RATE,
+    }),
   });
 }
+
+/** What one night of a `createListing` hangar costs through booking/confirm: the default 500/day plus the 5 % fee. */
+export const ONE_NIGHT_AT_DEFAULT_RATE = 525;
 
 /** The second argument Next passes a dynamic route handler. */
 export const routeParams = <T extends Record<string, string>>(params: T) => ({ params: Promise.resolve(params) });
