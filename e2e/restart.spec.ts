@@ -27,7 +27,7 @@ test.afterAll(async () => {
 });
 
 test('the page reconnects by itself after a restart and shows exactly the events it missed', async ({ browser, consoleWatch }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000); // three server boots (embedded database, demo seed) and two drains: minutes on a busy machine
   // While A drains it refuses new streams with 503 (Retry-After), and while no server listens each
   // attempt fails; Chromium logs both as console errors. They are the scenario, not a fault.
   consoleWatch.allow(/status of 503 .*\/api\/ws|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET/);
