@@ -50,12 +50,12 @@ export function buildApp(): void {
  * Starts `next start` (or server.ts with E2E_TRANSPORT=node) and resolves once /api/health answers
  * (the first start seeds the database, hence the 2 minutes). `stop()` sends SIGTERM, SIGKILL after 5 s.
  */
-export async function startServer(opts: { port: number; pgliteDir: string; log?: (line: string) => void }): Promise<Launched> {
+export async function startServer(opts: { port: number; pgliteDir: string; log?: (line: string) => void; env?: Record<string, string> }): Promise<Launched> {
   mkdirSync(join(ROOT, opts.pgliteDir), { recursive: true });
   const log = opts.log ?? ((line: string) => process.stdout.write(`[e2e-server:${opts.port}] ${line}\n`));
   return launch({
     args: process.env.E2E_TRANSPORT === 'node' ? SERVER_TS : [NEXT_BIN, 'start', '-p', String(opts.port)],
-    env: serverEnv(opts.pgliteDir, opts.port),
+    env: { ...serverEnv(opts.pgliteDir, opts.port), ...opts.env },
     readyUrl: `http://127.0.0.1:${opts.port}/api/health`,
     readyTimeoutMs: 120_000,
     graceMs: 5_000,
