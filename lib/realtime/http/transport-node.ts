@@ -44,6 +44,8 @@ export async function handleNodeStream(req: IncomingMessage, res: ServerResponse
     if (res.destroyed) return;
     res.writeHead(200, SSE_HEADERS);
     res.socket?.setNoDelay(true);
+    // The first frames are written as one chunk once the join has them; the client has its 200 now.
+    res.flushHeaders();
     let conn: Connection | undefined;
     let full = false;
     const transport: Transport = {
