@@ -10,12 +10,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuild } from '../support/servers';
 import { formatReport, reauthVerdict } from './report';
-import { runChaos, type ChaosReport } from './scenario';
+import type { ChaosReport } from './report';
+import { runChaos } from './scenario';
 
 const onPostgres = !!process.env.TEST_BASE_DATABASE_URL;
 
 /** The seeds `npm test` runs (each 30–50 s on two busy cores). */
-export const FIXED_SEEDS = [128, 121, 123];
+const FIXED_SEEDS = [128, 121, 123];
 
 const seeds = process.env.CHAOS_SEED ? process.env.CHAOS_SEED.split(',').map((s) => Number(s.trim())) : FIXED_SEEDS;
 const chaosMs = Number(process.env.CHAOS_SECONDS ?? 10) * 1000;

@@ -3,8 +3,24 @@
  * verdict, and the report as text (the plan, the faults as they happened, every violation).
  */
 import type { Committed } from './writers';
-import type { ReauthTally, Truth, Violation } from './model';
-import type { ChaosReport } from './scenario';
+import type { ClientRecord, ReauthTally, Truth, Violation } from './model';
+
+/** What one seed's run found. */
+export interface ChaosReport {
+  seed: number;
+  plan: string;
+  violations: Violation[];
+  /** Violations of the log itself (sequence gaps, rolled-back or lost writes). */
+  logViolations: string[];
+  notes: string[];
+  /** Streams of deleted/demoted users open when it happened: how they ended. */
+  reauth: ReauthTally;
+  faults: string[];
+  ms: number;
+  /** Per-kind counts. */
+  counts: Record<string, number>;
+  records: ClientRecord[];
+}
 
 /** What the instances are started with; the re-auth check allows one interval plus the slack. */
 export const REAUTH_INTERVAL_MS = 1_000;

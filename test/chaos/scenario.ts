@@ -19,7 +19,7 @@ import { createListing, createOwner, createUser } from '../support/fixtures';
 import { ChaosClient } from './client';
 import { freePort, killListen, Slot, type Transport } from './instances';
 import { checkAll, type ClientRecord, type Prune, type ReauthTally, type Truth, type Violation } from './model';
-import { checkLog, REAUTH_INTERVAL_MS, REAUTH_SLACK_MS } from './report';
+import { type ChaosReport, checkLog, REAUTH_INTERVAL_MS, REAUTH_SLACK_MS } from './report';
 import { eventHash, Rng } from './prng';
 import { bigTransaction, RouteWriter, TxWriter, waitForLockWaiters, type Committed, type OwnerFixture, type WriterEnv } from './writers';
 import { getDb } from '../../lib/runtime';
@@ -38,22 +38,6 @@ export interface ChaosOptions {
   /** Include `next start` (route transport) instances (default true). */
   routeTransport?: boolean;
   log?: (line: string) => void;
-}
-
-export interface ChaosReport {
-  seed: number;
-  plan: string;
-  violations: Violation[];
-  /** Violations of the log itself (sequence gaps, rolled-back or lost writes). */
-  logViolations: string[];
-  notes: string[];
-  /** Streams of deleted/demoted users open when it happened: how they ended. */
-  reauth: ReauthTally;
-  faults: string[];
-  ms: number;
-  /** Per-kind counts. */
-  counts: Record<string, number>;
-  records: ClientRecord[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
