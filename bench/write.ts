@@ -6,7 +6,7 @@
  * (`payment_intent.succeeded`, signed with STRIPE_WEBHOOK_SECRET) — at stepped fixed rates, open
  * loop, until a step saturates (achieved < 90 % of offered, or request p99 > 2 s), against
  * `server.ts` (node), `next start` (route) and the write floor (bench/write-floor.ts), each
- * started by the bench itself on 127.0.0.1:3411 over the `.next-bench` build. Per step: achieved
+ * started by the bench itself on the first free port from 127.0.0.1:3611, over the `.next-bench` build. Per step: achieved
  * writes/s, request latency, request → frame latency over every delivery (matched by booking id),
  * server and PostgreSQL CPU per write (/proc), transactions and rows per write
  * (pg_stat_database; statements when pg_stat_statements is preloaded), and the machine's load.
@@ -120,7 +120,7 @@ async function prepare(opt: Options): Promise<Omit<WriteRunContext, 'onStep'> & 
   const tokens = await mintWriteTokens(world, jwtSecret);
   const meta = { machine: describeMachine(await postgresVersion(dbUrl)), command: `npm run bench:write -- ${process.argv.slice(2).join(' ')}`.trim() };
   const { owners, rates, kinds, seconds, settleMs, drainMs } = opt;
-  return { dbUrl, world, tokens, jwtSecret, webhookSecret, port: 3411, owners, rates, kinds, seconds, settleMs, drainMs, log, meta };
+  return { dbUrl, world, tokens, jwtSecret, webhookSecret, port: 3611, owners, rates, kinds, seconds, settleMs, drainMs, log, meta };
 }
 
 async function main(): Promise<void> {

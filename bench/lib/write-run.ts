@@ -12,7 +12,7 @@ import type { WriteOwner, WriteWorld } from './write-db';
 import { resetRun } from './write-db';
 import { WriteClient, type WriteKind } from './write-load';
 import { runStep, serverCpuPct, waitQuiet, type StepContext, type StepResult } from './write-step';
-import { startWriteTarget, type WriteTarget, type WriteTargetKind } from './write-targets';
+import { assertRunning, freePort, startWriteTarget, type WriteTarget, type WriteTargetKind } from './write-targets';
 
 /** Settings of one bench invocation. */
 export interface WriteRunContext {
@@ -21,6 +21,7 @@ export interface WriteRunContext {
   tokens: { owners: Map<number, string>; renters: Map<number, string> };
   jwtSecret: string;
   webhookSecret: string;
+  /** The first port tried (the first free one from there is used). */
   port: number;
   /** Owners the streams and writes are spread over (M). */
   owners: number;
@@ -82,6 +83,7 @@ async function ladders(ctx: WriteRunContext, step: StepContext): Promise<StepRes
   for (const kind of ctx.kinds) {
     for (const rate of ctx.rates) {
       const r = await runStep(step, kind, rate);
+      assertRunning(step.target); // a server that died mid-step leaves no result
       steps.push(r);
       ctx.onStep(r);
       await waitQuiet(step.target);
@@ -96,8 +98,9 @@ export async function runTarget(ctx: WriteRunContext, kind: WriteTargetKind, n: 
   const owners = ctx.world.owners.slice(0, ctx.owners);
   const pools = await resetRun(ctx.dbUrl, poolPerOwner(ctx));
   ctx.log(`${kind}, N = ${n} over ${owners.length} owners: starting`);
-  const target = await startWriteTarget(kind, ctx.port, { dbUrl: ctx.dbUrl, jwtSecret: ctx.jwtSecret, webhookSecret: ctx.webhookSecret, n });
-  const client = new WriteClient(ctx.port, owners, ctx.tokens, pools, ctx.webhookSecret);
+  const port = await freePort(ctx.port);
+  const target = await startWriteTarget(kind, port, { dbUrl: ctx.dbUrl, jwtSecret: ctx.jwtSecret, webhookSecret: ctx.webhookSecret, n });
+  const client = new WriteClient(port, owners, ctx.tokens, pools, ctx.webhookSecret);
   const counters = new DbCounterReader(ctx.dbUrl);
   let pool: ClientPool | undefined;
   try {

@@ -4,8 +4,9 @@
  * (bench/lib/targets.ts, over the `.next-bench` build), and `floor`, bench/write-floor.ts,
  * through the same launcher (test/support/servers.ts).
  */
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { launch, type Launched } from '../../test/support/servers';
+import { launch, tail, type Launched } from '../../test/support/servers';
 import { root, startTarget } from './targets';
 
 /** A server the write bench measures. */
@@ -42,7 +43,32 @@ function env(e: WriteEnv): NodeJS.ProcessEnv {
   };
 }
 
-/** Starts `kind` on `port` and resolves once it answers its health path. */
+/** True when nothing listens on 127.0.0.1:`port`. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+      .once('error', () => resolve(false))
+      .once('listening', () => probe.close(() => resolve(true)))
+      .listen(port, '127.0.0.1');
+  });
+}
+
+/**
+ * The first port from `from` on (up to 40 further) that is free, with its probe port (+50) free
+ * too: another server on the bench's port would answer the health check in its place.
+ */
+export async function freePort(from: number): Promise<number> {
+  for (let port = from; port < from + 40; port++) if ((await isFree(port)) && (await isFree(port + 50))) return port;
+  throw new Error(`no free port in ${from}–${from + 39}`);
+}
+
+/** Throws with the server's last output when it is no longer running. */
+export function assertRunning(target: WriteTarget): void {
+  if (target.proc.exitCode === null && target.proc.signalCode === null) return;
+  throw new Error(`${target.kind} exited (${target.proc.exitCode ?? target.proc.signalCode}); its last output:\n${tail(target.output)}`);
+}
+
+/** Starts `kind` on `port` (which must be free) and resolves once it answers its health path. */
 export async function startWriteTarget(kind: WriteTargetKind, port: number, e: WriteEnv): Promise<WriteTarget> {
   if (kind !== 'floor') {
     const t = await startTarget(kind, port, env(e));
