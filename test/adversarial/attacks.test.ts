@@ -251,7 +251,11 @@ describe('security headers (middleware.ts)', () => {
     const ok = await fetch(new URL(`/api/hangarshare/listings/${world.ownListing.id}`, target.url), { headers: json(world.owner1.token) });
     expect(ok.status).toBe(200);
     expectHardened(ok.headers);
-    const refused = await fetch(new URL(`/api/hangarshare/listings/${world.ownListing.id}`, target.url));
+    const refused = await fetch(new URL(`/api/hangarshare/listings/${world.ownListing.id}`, target.url), {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"description":"x"}',
+    });
     expect(refused.status).toBe(401);
     expectHardened(refused.headers);
   });
