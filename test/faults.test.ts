@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rows, type Db } from '../lib/db/client';
 import { hangarOwners, users } from '../lib/db/schema';
 import { ensureBuild, startInstance, type Instance } from './support/servers';
@@ -74,6 +74,9 @@ describe.runIf(onPostgres)('faults', () => {
     proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
   }, 300_000);
 
+  // A test that fails while the database is cut must not leave it cut for the next one.
+  afterEach(() => proxy.up());
+
   afterAll(async () => {
     await Promise.all(started.map((i) => i.kill()));
     await proxy.close();
@@ -97,7 +100,7 @@ describe.runIf(onPostgres)('faults', () => {
     const refused = await book(server.url);
     expect(refused.status).toBe(503);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await refused.json()).error).toBe('database_unavailable');
+    expect((await refused.json()).code).toBe('database_unavailable'); // the portal's shape: { error: <sentence>, code }
     expect(s.ended).toBe(false);
 
     proxy.up();

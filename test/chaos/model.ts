@@ -296,8 +296,10 @@ function checkReauth(
     }
   }
   if (openOn === undefined) return undefined;
+  // A frozen or killed instance cannot run its sweep: a stream it held is not late because of that.
+  if (endedAt !== undefined && opts.disrupted?.(openOn, at, endedAt)) return 'disrupted';
   const late = endedAt === undefined || endedAt > limit;
-  if (!late) return opts.disrupted?.(openOn, at, endedAt!) ? 'disrupted' : 'ended';
+  if (!late) return 'ended';
   const what = `${who}: its stream stayed open ${endedAt === undefined ? 'until the run ended' : `until ${fmtT(endedAt)}`} after its user was ${r.doomed!.kind}d @${fmtT(at)} (limit ${fmtT(limit)}: WS_REAUTH_INTERVAL ${opts.reauthIntervalMs} ms + ${opts.reauthSlackMs} ms)`;
   if (opts.enforceReauth) add('reauth_not_ended', what, at);
   else notes.push(what);
