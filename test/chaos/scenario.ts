@@ -47,6 +47,8 @@ interface Fault {
   text: string;
   /** Set for a SIGKILL or SIGSTOP: the instance whose streams it broke or froze. */
   disrupts?: number;
+  /** When the instance was back (restart or SIGCONT), for a fault that lasts. */
+  until?: number;
 }
 
 /** What a run must release even when the harness itself fails midway. */
@@ -194,7 +196,8 @@ async function run(opts: ChaosOptions, res: Resources): Promise<ChaosReport> {
   await starting;
   const chaosStart = now();
   const faults: Fault[] = [];
-  const flog = (text: string, disrupts?: number) => faults.push({ t: now(), text, disrupts });
+  const flog = (text: string, disrupts?: number, lastsMs?: number) =>
+    faults.push({ t: now(), text, disrupts, until: lastsMs === undefined ? undefined : now() + lastsMs });
   const prunes: Prune[] = [];
   const prunedRows: { owner_id: number; seq: number; type: string; payload: unknown }[] = [];
   let bigCommitted: Committed[] = [];
@@ -226,7 +229,7 @@ async function run(opts: ChaosOptions, res: Resources): Promise<ChaosReport> {
       case 'kill': {
         const slot = slots[p.slot!];
         if (!slot.current) return;
-        flog(`SIGKILL ${slot.name}`, slot.index);
+        flog(`SIGKILL ${slot.name}`, slot.index, p.down!);
         await slot.kill();
         await sleep(p.down!);
         await restart(slot);
@@ -235,7 +238,7 @@ async function run(opts: ChaosOptions, res: Resources): Promise<ChaosReport> {
       }
       case 'freeze': {
         const slot = slots[p.slot!];
-        flog(`SIGSTOP ${slot.name} for ${p.down} ms`, slot.index);
+        flog(`SIGSTOP ${slot.name} for ${p.down} ms`, slot.index, p.down!);
         if (await slot.freeze(p.down!)) flog(`SIGCONT ${slot.name}`);
         return;
       }
@@ -330,7 +333,8 @@ async function run(opts: ChaosOptions, res: Resources): Promise<ChaosReport> {
     enforceReauth: !!opts.enforceReauth,
     instanceName,
     faultsNear,
-    disrupted: (i, from, to) => faults.some((f) => f.disrupts === i && f.t >= from - 100 && f.t <= to),
+    // A fault of that instance overlapping [from, to]: one that began just before and lasted counts too.
+    disrupted: (i, from, to) => faults.some((f) => f.disrupts === i && (f.until ?? f.t) >= from - 100 && f.t <= to),
   });
   const logViolations = checkLog(truth, logRows, prunedRows, [...txWriter.committed, ...bigCommitted], txWriter.rolledBackMarkers);
   const counts: Record<string, number> = {};
