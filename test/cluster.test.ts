@@ -68,9 +68,8 @@ describe.runIf(onPostgres)('several instances on one PostgreSQL', () => {
     const expected = await logSeqs();
     expect(expected).toHaveLength(30);
     // The bookings, in the order they were made (each awaited): their events must arrive in that order.
-    const bookingIds = (await rows<{ id: string }>(db, sql`select id::text as id from hangar_bookings where hangar_id = ${hangarId} order by id`)).map(
-      (r) => r.id,
-    );
+    const booked = await rows<{ booking_id: string }>(db, sql`select id::text as booking_id from hangar_bookings where hangar_id = ${hangarId} order by id`);
+    const bookingIds = booked.map((r) => r.booking_id);
     expect(bookingIds).toHaveLength(30);
     for (const s of [onB, onC]) {
       await s.until(() => s.seqs().length >= 30, 10_000, '30 events');
