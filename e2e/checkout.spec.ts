@@ -13,9 +13,10 @@ import type { Launched } from '../test/support/servers';
 import { StripeStandIn } from '../test/support/stripe-stand-in';
 import { ACCOUNTS, DAY_MS, HangarApi, stay } from './api';
 import { expect, serverMetrics, signIn, test } from './fixtures';
-import { ROOT, runId, startServer, STRIPE_WEBHOOK_SECRET } from './server';
+import { PORT as SUITE_PORT, ROOT, runId, startServer, STRIPE_WEBHOOK_SECRET } from './server';
 
-const PORT = 3120;
+// Its own server (with the Stripe stand-in), beside the suite's.
+const PORT = SUITE_PORT + 20;
 const dir = () => `.data/e2e-${runId()}-checkout`;
 const stripe = new StripeStandIn();
 let server: Launched | undefined;

@@ -12,7 +12,8 @@ import { buildApp as build, launch, NEXT_BIN, ROOT, SERVER_TS, type Launched } f
 
 export { ROOT };
 export const DIST_DIR = '.next-e2e';
-export const PORT = 3100;
+/** 3100 unless E2E_PORT says otherwise (two suites on one machine, e.g. two worktrees). */
+export const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const JWT_SECRET = 'e2e-jwt-secret-0123456789abcdef0123456789abcdef';
 export const STRIPE_WEBHOOK_SECRET = 'whsec_e2e_0123456789abcdef';
 export const HEARTBEAT_MS = 2000;
