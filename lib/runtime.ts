@@ -165,7 +165,7 @@ async function buildRuntime(s: State): Promise<Runtime> {
       instanceId: s.instanceId,
       log: eventLogOf(database.db),
       bus,
-      metrics: { get: (ownerId) => metrics.get(ownerId), changed: (ownerId) => poller.changed(ownerId) },
+      metrics: { get: (ownerId) => metrics.get(ownerId), changed: (event) => poller.changed(event) },
       remoteCount: (ownerId) => cluster?.remoteCount(ownerId) ?? 0,
       heartbeatMs: c.WS_HEARTBEAT_INTERVAL,
       retryMs: c.WS_RETRY_MS,

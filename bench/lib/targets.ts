@@ -53,7 +53,13 @@ export function buildApp(env: NodeJS.ProcessEnv): void {
 }
 
 function command(kind: TargetKind, port: number, emptyAppDir: string): string[] {
-  const heap = ['--expose-gc', '--max-old-space-size=6144', ...(process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : [])];
+  const heap = [
+    '--expose-gc',
+    '--max-old-space-size=6144',
+    ...(process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : []),
+    // BENCH_CPU_PROF=dir: a V8 CPU profile of each server, written there when it exits.
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+  ];
   switch (kind) {
     case 'node':
       return [...heap, ...SERVER_TS];

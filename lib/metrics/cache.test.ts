@@ -181,6 +181,18 @@ describe('MetricsCache', () => {
     await cache.refresh(owners);
     expect(reused.at(-1)).toEqual([owners[0], owners[2]]);
     expect(calls.length).toBe(14);
+
+    // An event that cannot touch past months keeps them; a later one that can still drops them.
+    cache.invalidate(owners[0], { keepClosedMonths: true });
+    state.now += 1_000;
+    await cache.refresh(owners);
+    expect(reused.at(-1)).toEqual(owners);
+    cache.invalidate(owners[2], { keepClosedMonths: true });
+    cache.invalidate(owners[2]);
+    cache.invalidate(owners[2], { keepClosedMonths: true });
+    state.now += 1_000;
+    await cache.refresh(owners);
+    expect(reused.at(-1)).toEqual([owners[0], owners[1]]);
   });
 
   it('keeps no per-owner bookkeeping for owners with nothing computing (events of many owners do not grow it)', async () => {

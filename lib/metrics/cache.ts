@@ -10,7 +10,8 @@
  * in every tick, has each month recounted within eleven ticks (≈ 55 s at the default interval)
  * when nothing computes in between; eleven being prime, a regular interleaving of ticks and event
  * refreshes still reaches every month. Changes made through the app reach past months at once
- * (`invalidate` drops the owner's history); changes written behind the app's back (e.g. the legacy
+ * (`invalidate` drops the owner's history, unless the event cannot have changed it: see
+ * `changesClosedMonths`); changes written behind the app's back (e.g. the legacy
  * portal cancelling an old booking) show there within that rotation, and everywhere else at the
  * next poll.
  *
@@ -110,14 +111,18 @@ export class MetricsCache implements RefreshableMetricsSource {
     return out;
   }
 
-  /** Expires the owner's value (kept only as the stale fallback) and detaches any running computation. */
-  invalidate(ownerId: number): void {
+  /**
+   * Expires the owner's value (kept only as the stale fallback) and detaches any running
+   * computation. Its closed months stop being carried over unless `keepClosedMonths` says the
+   * change cannot have touched them (a later invalidation without it still drops them).
+   */
+  invalidate(ownerId: number, opts: { keepClosedMonths?: boolean } = {}): void {
     // Only a computation still running can predate the change; with none, there is nothing to mark.
     if (this.outstanding.has(ownerId)) this.generations.set(ownerId, this.generation(ownerId) + 1);
     const entry = this.entries.get(ownerId);
     if (entry) {
       entry.expiresAt = 0;
-      entry.historyValid = false;
+      if (!opts.keepClosedMonths) entry.historyValid = false;
     }
     this.inflight.delete(ownerId);
   }

@@ -4,12 +4,15 @@ import { createBooking, createListing, createOwner, createUser } from '../../tes
 import { MetricsCache, type ComputeFn } from './cache';
 import { MetricsPoller } from './poller';
 import { computeMetrics } from './queries';
+import type { LoggedEvent } from '../realtime/wire/events';
 import type { MetricsSink, MetricsSnapshot } from './types';
 import { getDb } from '../runtime';
 
 let db: Db;
 let renter: number;
 const owners: number[] = [];
+/** A committed `booking_created` of `ownerId`, as the hub hands it over (only owner and type matter here). */
+const bookingCreated = (ownerId: number): LoggedEvent => ({ ownerId, seq: 0, type: 'booking_created', data: {} as never, timestamp: Date.now() });
 const listings: number[] = [];
 const stops: (() => void)[] = [];
 
@@ -87,8 +90,8 @@ describe('MetricsPoller', () => {
     const invalidate = vi.spyOn(source, 'invalidate');
     const before = await source.get(owners[1]);
     await book(1);
-    poller.changed(owners[1]);
-    poller.changed(owners[0]);
+    poller.changed(bookingCreated(owners[1]));
+    poller.changed(bookingCreated(owners[0]));
     await vi.waitFor(() => expect(pushes.length).toBe(1), { timeout: 5_000, interval: 2 });
     expect(pushes[0].ownerId).toBe(owners[1]);
     expect(pushes[0].metrics.bookingsToday).toBe(before.bookingsToday + 1);
@@ -101,7 +104,7 @@ describe('MetricsPoller', () => {
     const { calls, poller } = start(sink, 3_600_000);
     await book(0);
     await book(2);
-    for (let i = 0; i < 30; i++) poller.changed(owners[i % 2 === 0 ? 0 : 2]);
+    for (let i = 0; i < 30; i++) poller.changed(bookingCreated(owners[i % 2 === 0 ? 0 : 2]));
     await vi.waitFor(() => expect(pushes.length).toBe(2), { timeout: 2_000 });
     expect(calls).toEqual([[owners[0], owners[2]].sort((a, b) => a - b)]);
   });
@@ -122,7 +125,7 @@ describe('MetricsPoller', () => {
     stop();
     await sleep(30); // a tick already running may finish
     const n = calls.length;
-    poller.changed(owners[0]);
+    poller.changed(bookingCreated(owners[0]));
     await sleep(100);
     expect(calls.length).toBe(n);
   });

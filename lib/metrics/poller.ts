@@ -3,14 +3,16 @@
  *
  * - Every `intervalMs` it refreshes the owners the sink reports as connected, all in one batched
  *   computation (no owners → no query), and pushes only to owners whose metrics changed.
- * - When the hub reports an owner changed (`changed`, once per committed event, from this instance
- *   or another), it invalidates the owner and, if connected, pushes fresh metrics within
+ * - When the hub reports an event (`changed`, once per committed event, from this instance or
+ *   another), it invalidates the event's owner (past months only when the event can touch them) and, if connected, pushes fresh metrics within
  *   `coalesceMs`: a burst of events becomes one batched recomputation.
  *
  * Ticks and event flushes run one at a time (a chain), so a slow tick's older values can never be
  * pushed after an event's newer ones. A tick that comes due while another is queued is skipped.
  */
+import type { LoggedEvent } from '../realtime/wire/events';
 import type { RefreshableMetricsSource } from './cache';
+import { changesClosedMonths } from './queries';
 import type { MetricsSink, MetricsSnapshot } from './types';
 
 export interface MetricsPollerOptions {
@@ -29,7 +31,7 @@ export function sameMetrics(a: MetricsSnapshot | undefined, b: MetricsSnapshot):
   return JSON.stringify({ ...a, lastUpdate: 0 }) === JSON.stringify({ ...b, lastUpdate: 0 });
 }
 
-/** The poller: `start(sink)` begins polling, `changed(ownerId)` follows an event, `stop()` ends it. */
+/** The poller: `start(sink)` begins polling, `changed(event)` follows an event, `stop()` ends it. */
 export class MetricsPoller {
   /** What each connected owner was last sent by this poller. */
   private readonly lastPushed = new Map<number, MetricsSnapshot>();
@@ -59,10 +61,11 @@ export class MetricsPoller {
     if (this.flushTimer) clearTimeout(this.flushTimer);
   }
 
-  /** An event of `ownerId` committed: its metrics are invalidated now and, if connected, pushed soon. */
-  changed(ownerId: number): void {
+  /** An event committed: its owner's metrics are invalidated now and, if connected, pushed soon. */
+  changed(event: LoggedEvent): void {
     if (this.stopped) return;
-    this.opts.source.invalidate(ownerId);
+    const { ownerId } = event;
+    this.opts.source.invalidate(ownerId, { keepClosedMonths: !changesClosedMonths(event) });
     this.pending.add(ownerId);
     if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => this.run(() => this.flush()), this.opts.coalesceMs ?? 50);

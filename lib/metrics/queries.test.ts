@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/client';
 import { createBooking, createListing, createOwner, createUser } from '../../test/support/fixtures';
-import { computeMetrics, computeOwnerMetrics, growthPercentage } from './queries';
-import type { BookingStatus } from '../db/schema';
+import { eq } from 'drizzle-orm';
+import { changesClosedMonths, computeMetrics, computeOwnerMetrics, growthPercentage } from './queries';
+import { BOOKING_STATUSES, hangarBookings, type BookingStatus } from '../db/schema';
+import type { LoggedEvent } from '../realtime/wire/events';
 import { getDb } from '../runtime';
 
 const TZ = 'America/Sao_Paulo';
@@ -146,6 +148,41 @@ describe('computeMetrics with known history', () => {
     const result = await computeMetrics(db, [ownerA, ownerB], { now: NOW, timeZone: TZ, knownHistory: new Map([[ownerA, partial]]), refreshMonth: '2025-05' });
     expect(result.get(ownerA)!.bookingsByMonth).toEqual(truth);
     expect(result.get(ownerB)!.bookingsByMonth).toEqual(months({ '2026-03': 1 }));
+  });
+});
+
+describe('changesClosedMonths', () => {
+  it('is true exactly when a status change of a months-old booking changes its month in bookingsByMonth', async () => {
+    const owner = (await createOwner(db)).ownerId;
+    const hangar = (await createListing(db, owner)).id;
+    const renter = (await createUser(db)).userId;
+    const closedMonths = async () => JSON.stringify((await computeOwnerMetrics(db, owner, { now: NOW, timeZone: TZ })).bookingsByMonth);
+    for (const from of BOOKING_STATUSES) {
+      for (const to of BOOKING_STATUSES) {
+        const booking = await createBooking(db, hangar, renter, { status: from, createdAt: at('2025-11-15T12:00:00Z') });
+        const before = await closedMonths();
+        await db.update(hangarBookings).set({ status: to }).where(eq(hangarBookings.id, booking.id));
+        const changed = (await closedMonths()) !== before;
+        const event = {
+          ownerId: owner,
+          seq: 1,
+          type: to === 'completed' ? 'booking_completed' : 'booking_updated',
+          data: { id: String(booking.id), hangarId: hangar, hangarNumber: 'H1', status: to, previousStatus: from, amount: 1 },
+          timestamp: NOW.getTime(),
+        } as LoggedEvent;
+        expect(changesClosedMonths(event), `${from} → ${to}`).toBe(changed);
+        await db.delete(hangarBookings).where(eq(hangarBookings.id, booking.id));
+      }
+    }
+  });
+
+  it('is false for new bookings, payments and occupancy, and true for what it cannot read', () => {
+    const event = (type: string, data: unknown) => ({ ownerId: 1, seq: 1, type, data, timestamp: 0 }) as LoggedEvent;
+    expect(changesClosedMonths(event('booking_created', {}))).toBe(false);
+    expect(changesClosedMonths(event('revenue_received', {}))).toBe(false);
+    expect(changesClosedMonths(event('occupancy_changed', {}))).toBe(false);
+    expect(changesClosedMonths(event('booking_updated', { status: 'cancelled' }))).toBe(true);
+    expect(changesClosedMonths(event('something_new', {}))).toBe(true);
   });
 });
 

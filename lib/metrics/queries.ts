@@ -21,6 +21,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import { rows, type Db, type Queryable } from '../db/client';
 import { hangarBookings as b, hangarListings as l, LISTING_STATUSES, type ListingStatus } from '../db/schema';
 import { assemble, planHistory, zeroed, type FamilyRows, type MonthCount } from './snapshot';
+import type { BookingUpdatedData, LoggedEvent } from '../realtime/wire/events';
 import type { MetricsSnapshot } from './types';
 import { metricsWindows, sqlThresholds, sqlTimestamp as ts, type MetricsWindows } from './windows';
 
@@ -42,7 +43,9 @@ export interface ComputeOptions {
   refreshMonth?: string;
 }
 
-const LIVE = sql`${b.status} in ('pending', 'confirmed', 'completed')`;
+/** Statuses a booking counts under in the booking counts (today, windows, months). */
+const LIVE_STATUSES: readonly string[] = ['pending', 'confirmed', 'completed'];
+const LIVE = sql`${b.status} in (${sql.raw(LIVE_STATUSES.map((s) => `'${s}'`).join(', '))})`;
 const PAID = sql`${b.status} in ('confirmed', 'completed')`;
 const count = (where?: SQL) => (where ? sql`count(*) filter (where ${where})` : sql`count(*)`);
 const sumPrice = (where: SQL) => sql`coalesce(sum(${b.totalPrice}) filter (where ${where}), 0)`;
@@ -50,6 +53,30 @@ const sumPrice = (where: SQL) => sql`coalesce(sum(${b.totalPrice}) filter (where
 const spaces = sql`greatest(coalesce(${l.totalSpaces}, 0), 0)`;
 /** The owner set as one array parameter (not one parameter per owner), so the statement text is stable. */
 const ownedBy = (ids: number[]) => sql`${l.ownerId} = any(${`{${ids.join(',')}}`}::int[])`;
+
+/**
+ * Whether `event` can change an owner's closed months (`bookingsByMonth` before the current one):
+ * only a booking moving into or out of the counted statuses can (cancelled, or reinstated) — it may
+ * be months old. A new booking is created now (the current month, counted every time); payments,
+ * occupancy and completion (confirmed → completed: counted both ways) leave past months alone.
+ * Anything unrecognised is assumed to change them.
+ */
+export function changesClosedMonths(event: LoggedEvent): boolean {
+  switch (event.type) {
+    case 'booking_created':
+    case 'occupancy_changed':
+    case 'revenue_received':
+      return false;
+    case 'booking_updated':
+    case 'booking_completed': {
+      const { status, previousStatus } = event.data as Partial<BookingUpdatedData>;
+      if (typeof status !== 'string' || typeof previousStatus !== 'string') return true;
+      return LIVE_STATUSES.includes(status) !== LIVE_STATUSES.includes(previousStatus);
+    }
+    default:
+      return true;
+  }
+}
 
 /** Each expression aliased with its key, for `db.select(…)`. */
 function aliased<K extends string>(fields: Record<K, SQL>): Record<K, SQL.Aliased> {

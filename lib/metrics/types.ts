@@ -9,8 +9,12 @@ export type { MetricsSnapshot };
 export interface MetricsSource {
   /** Current metrics of one owner (cached up to the TTL; concurrent calls share one computation). */
   get(ownerId: number): Promise<MetricsSnapshot>;
-  /** Drops the cached value of an owner, so the next `get` recomputes (after a domain event). */
-  invalidate(ownerId: number): void;
+  /**
+   * Drops the cached value of an owner, so the next `get` recomputes (after a domain event). With
+   * `keepClosedMonths`, the counts of past months may still be carried over (the change cannot
+   * have touched them); by default they are recounted too.
+   */
+  invalidate(ownerId: number, opts?: { keepClosedMonths?: boolean }): void;
 }
 
 /** The hub's side, as the poller sees it. */

@@ -21,8 +21,8 @@ import { HubStats } from './stats';
 export interface HubMetrics {
   /** Current metrics of one owner (the snapshot a joining stream gets). */
   get(ownerId: number): Promise<MetricsSnapshot>;
-  /** An event of `ownerId` committed (here or on another instance): recompute and push soon. */
-  changed(ownerId: number): void;
+  /** An event committed (here or on another instance): recompute its owner's metrics and push soon. */
+  changed(event: LoggedEvent): void;
 }
 
 export interface HubOptions {
@@ -256,14 +256,12 @@ export class Hub {
 
   /**
    * The one place that follows committed events, whichever way they came (the bus, or the log for
-   * another instance's): counted, and their owners' metrics marked changed once per batch.
+   * another instance's): counted, and handed to the metrics side.
    */
   private committed(events: readonly LoggedEvent[]): void {
-    let last: number | undefined;
     for (const e of events) {
       this.stats.published();
-      if (e.ownerId !== last) this.options.metrics.changed(e.ownerId);
-      last = e.ownerId;
+      this.options.metrics.changed(e);
     }
   }
 
