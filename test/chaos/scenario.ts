@@ -204,7 +204,11 @@ async function run(opts: ChaosOptions, res: Resources): Promise<ChaosReport> {
 
   for (const c of clients) c.start();
   // Every client has its starting point before anything is written, so none starts mid-way.
-  await waitFor(() => clients.every((c) => c.started), 30_000);
+  await waitFor(
+    () => clients.every((c) => c.started),
+    120_000,
+    () => `${clients.filter((c) => !c.started).length} of ${clients.length} clients had no starting point`,
+  );
 
   const writerEnv: WriterEnv = {
     now,
@@ -376,10 +380,10 @@ async function restart(slot: Slot): Promise<void> {
   }
 }
 
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+async function waitFor(cond: () => boolean, ms: number, what?: () => string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out');
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms${what ? `: ${what()}` : ''}`);
     await sleep(100);
   }
 }
