@@ -18,7 +18,7 @@ import { rows, type Db } from '../../lib/db/client';
 import { createListing, createOwner, createUser } from '../support/fixtures';
 import { ChaosClient } from './client';
 import { freePort, killListen, Slot, type Transport } from './instances';
-import { checkAll, type ClientRecord, type Prune, type ReauthTally, type Truth, type Violation } from './model';
+import { checkAll, type Prune, type Truth } from './model';
 import { type ChaosReport, checkLog, REAUTH_INTERVAL_MS, REAUTH_SLACK_MS } from './report';
 import { eventHash, Rng } from './prng';
 import { bigTransaction, RouteWriter, TxWriter, waitForLockWaiters, type Committed, type OwnerFixture, type WriterEnv } from './writers';
