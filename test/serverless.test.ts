@@ -105,7 +105,8 @@ describe('serverless: pooled PostgreSQL without LISTEN, short streams, no sticky
   });
 
   it('boots both instances in poll mode, detected from the pooled URL', () => {
-    for (const i of [a, b]) expect(i.output.join('')).toContain('[cluster] cross-instance delivery: poll, one query every 250 ms — DATABASE_URL declares a transaction pooler');
+    for (const i of [a, b])
+      expect(i.output.join('')).toContain('[cluster] cross-instance delivery: poll, one query every 250 ms — DATABASE_URL declares a transaction pooler');
   });
 
   it(`delivers every event made on A to B exactly once, in order, live, across ≥ ${MIN_CUTS} stream cuts`, async () => {
@@ -166,7 +167,11 @@ describe('serverless: pooled PostgreSQL without LISTEN, short streams, no sticky
     await control.next('metrics_updated', 0, 10_000);
     const fresh = await mintToken({ id: owner.userId }, { expiresIn: 3600 });
     const post = (body: object) =>
-      fetch(`${a.url}/api/ws`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${fresh}` }, body: JSON.stringify(body) });
+      fetch(`${a.url}/api/ws`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${fresh}` },
+        body: JSON.stringify(body),
+      });
 
     const auth = await post({ type: 'auth', token: fresh, ownerId: String(owner.ownerId), connectionId: refreshed.connectionId });
     expect(auth.status).toBe(200);
