@@ -5,7 +5,10 @@
  * K owners (K = 1, 10, 100). For each K it measures the instance's own statements per second
  * (postgres.js' count, from `/api/ws/stats`) while idle and while another writer (this process,
  * as another instance would: event + NOTIFY in one transaction) commits events at a steady rate
- * for random owners, and the commit → receipt latency of those events on the streams.
+ * for random owners, and the commit → receipt latency of those events on the streams. Then the
+ * cost of a reconnect (what a short-lived stream pays every WS_MAX_STREAM_SECONDS): every stream is
+ * closed and reopened with Last-Event-ID, one after another, `--reconnects` rounds; statements and
+ * server CPU per reconnect.
  *
  * Flags: --owners 1,10,100 --seconds 10 --rate 20 --poll-ms 250 --no-build
  * Environment: DATABASE_URL (server of the bench database; default postgres://postgres@127.0.0.1:5432/postgres).
@@ -22,6 +25,7 @@ import { ensureBuild, startInstance, type Instance } from '../test/support/serve
 import { connectStream, type SseClient } from '../test/support/sse-client';
 import { mintToken } from '../test/support/tokens';
 import { ensureDatabase, mintTokens, prepareDatabase } from './lib/db';
+import { sampleCpu, treeCpuMs } from './lib/proc-cpu';
 
 const { values: flags } = parseArgs({
   options: {
@@ -30,6 +34,7 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '20' },
     'poll-ms': { type: 'string', default: '250' },
     'no-build': { type: 'boolean', default: false },
+    reconnects: { type: 'string', default: '3' },
   },
 });
 const steps = flags.owners.split(',').map(Number);
@@ -60,6 +65,7 @@ interface Row {
   p99: number;
 }
 const results: Row[] = [];
+const joins: { mode: string; reconnects: number; statements: number; cpuMs: number }[] = [];
 
 const queries = async (i: Instance): Promise<number> => {
   const stats = await (await fetch(`${i.url}/api/ws/stats`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
@@ -135,6 +141,24 @@ for (const mode of ['notify', 'poll'] as const) {
       results.push(row);
       console.log(`[bench] ${JSON.stringify(row)}`);
     }
+    await sleep(1_000);
+    const before = { q: await queries(instance), cpu: treeCpuMs(sampleCpu(), instance.proc.pid!) };
+    let reconnects = 0;
+    for (let round = 0; round < Number(flags.reconnects); round++) {
+      for (let i = 0; i < streams.length; i++) {
+        const old = streams[i];
+        const lastEventId = old.seqs().at(-1) ?? Number(old.frames.find((f) => f.event === 'connected')?.id);
+        old.close();
+        const s = await connectStream(instance.url, { token: tokens.get(owners[i].ownerId), lastEventId });
+        await s.next('metrics_updated', 0, 30_000);
+        streams[i] = s;
+        reconnects++;
+      }
+    }
+    const after = { q: await queries(instance), cpu: treeCpuMs(sampleCpu(), instance.proc.pid!) };
+    // The background (presence beat, ticks, metrics poll) runs meanwhile: it is counted in, an upper bound.
+    joins.push({ mode, reconnects, statements: (after.q - before.q - 1) / reconnects, cpuMs: (after.cpu - before.cpu) / reconnects });
+    console.log(`[bench] ${JSON.stringify(joins.at(-1))}`);
   } finally {
     for (const s of streams) s.close();
     await instance.stop();
@@ -148,4 +172,7 @@ console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(`| ${r.mode} | ${r.owners} | ${r.idleQps.toFixed(1)} | ${r.busyQps.toFixed(1)} | ${r.events} | ${r.p50} ms | ${r.p99} ms |`);
 }
+console.log('\n| mode | reconnects | statements per reconnect | server CPU per reconnect |');
+console.log('|---|---:|---:|---:|');
+for (const j of joins) console.log(`| ${j.mode} | ${j.reconnects} | ${j.statements.toFixed(2)} | ${j.cpuMs.toFixed(1)} ms |`);
 process.exit(0);
