@@ -90,6 +90,7 @@ for (const mode of ['notify', 'poll'] as const) {
       while (streams.length < k) {
         const o = owners[streams.length];
         const s = await connectStream(instance.url, { token: tokens.get(o.ownerId) });
+        if (s.status !== 200) throw new Error(`stream of owner ${o.ownerId} → ${s.status} ${await s.response.text()}`);
         await s.next('metrics_updated', 0, 30_000);
         streams.push(s);
       }
@@ -144,12 +145,15 @@ for (const mode of ['notify', 'poll'] as const) {
     await sleep(1_000);
     const before = { q: await queries(instance), cpu: treeCpuMs(sampleCpu(), instance.proc.pid!) };
     let reconnects = 0;
+    const positions = streams.map((s) => s.seqs().at(-1) ?? Number(s.frames.find((f) => f.event === 'connected')?.id));
     for (let round = 0; round < Number(flags.reconnects); round++) {
       for (let i = 0; i < streams.length; i++) {
         const old = streams[i];
-        const lastEventId = old.seqs().at(-1) ?? Number(old.frames.find((f) => f.event === 'connected')?.id);
+        const lastEventId = old.seqs().at(-1) ?? positions[i];
+        positions[i] = lastEventId;
         old.close();
         const s = await connectStream(instance.url, { token: tokens.get(owners[i].ownerId), lastEventId });
+        if (s.status !== 200) throw new Error(`reconnect of owner ${owners[i].ownerId} → ${s.status} ${await s.response.text()}`);
         await s.next('metrics_updated', 0, 30_000);
         streams[i] = s;
         reconnects++;

@@ -9,6 +9,7 @@
  *
  * PostgreSQL and PgBouncer only: several processes share the database, which the embedded one cannot do.
  */
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../lib/db/client';
 import { headSeq } from '../lib/realtime/log/event-log';
@@ -25,6 +26,7 @@ const MAX_STREAM_SECONDS = 5;
 const MIN_EVENTS = 200;
 const MIN_CUTS = 5;
 const BASE_PORT = 3600 + (process.pid % 30) * 3;
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 let db: Db;
 let bouncer: PgBouncer;
@@ -188,4 +190,44 @@ describe('serverless: pooled PostgreSQL without LISTEN, short streams, no sticky
     expect(refreshed.frames.at(-1)!.event).toBe('reconnect');
     expect(refreshed.of('token_expired')).toHaveLength(0);
   }, 60_000);
+
+  it('keeps the dashboard on B live across stream cuts while bookings are made on A (Chromium, Playwright)', async (ctx) => {
+    if (!existsSync(CHROMIUM)) return ctx.skip(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+    const { chromium } = await import('@playwright/test');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    try {
+      const context = await browser.newContext();
+      const session = {
+        token: owner.token,
+        user: { id: owner.userId, name: 'Owner', email: `owner${owner.userId}@test.local`, role: 'user' },
+        owners: [{ id: owner.ownerId, companyName: 'Company' }],
+      };
+      await context.addInitScript((s) => {
+        localStorage.setItem('token', s.token);
+        localStorage.setItem('user', JSON.stringify(s.user));
+        localStorage.setItem('owners', JSON.stringify(s.owners));
+      }, session);
+      const page = await context.newPage();
+      await page.goto(`${b.url}/hangarshare/owner/dashboard`);
+      const status = page.getByTestId('connection-status');
+      await page.waitForFunction(() => document.querySelector('[data-testid="connection-status"]')?.getAttribute('data-status') === 'connected', undefined, {
+        timeout: 30_000,
+      });
+      // Three stream lifetimes of bookings, each one awaited until its notification is on the page.
+      const until = Date.now() + 3 * MAX_STREAM_SECONDS * 1000;
+      const shown: number[] = [];
+      for (let n = 10_000; Date.now() < until; n++) {
+        const res = await bookOverHttp(a.url, renter, hangarId, n);
+        expect(res.status).toBe(200);
+        const { booking } = (await res.json()) as { booking: { id: number } };
+        await page.locator(`[data-testid="booking-notification"][data-booking-id="${booking.id}"]`).waitFor({ timeout: 10_000 });
+        shown.push(booking.id);
+      }
+      expect(shown.length).toBeGreaterThan(3);
+      expect(await status.getAttribute('data-status')).toMatch(/connected|connecting|reconnecting/);
+      console.log(`[serverless] dashboard on B showed ${shown.length} bookings made on A over ${3 * MAX_STREAM_SECONDS} s of ${MAX_STREAM_SECONDS} s streams`);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

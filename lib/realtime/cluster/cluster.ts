@@ -62,9 +62,20 @@ export class Cluster {
     return n;
   }
 
-  /** Whether `id` is a live instance other than this one. */
-  isLive(id: string): boolean {
-    return this.others.has(id);
+  /**
+   * Whether `id` is a live instance other than this one: as of the last beat, or else as its
+   * presence row says now (an instance started since our last beat — short-lived instances come
+   * and go often — is found without waiting up to PRESENCE_EVERY_MS).
+   */
+  async isLive(id: string): Promise<boolean> {
+    if (this.others.has(id)) return true;
+    if (id === this.instanceId) return false;
+    const cutoff = new Date(Date.now() - PRESENCE_TTL_MS);
+    const found = await this.database.db
+      .select({ id: realtimeInstances.instanceId })
+      .from(realtimeInstances)
+      .where(and(eq(realtimeInstances.instanceId, id), gt(realtimeInstances.heartbeatAt, cutoff)));
+    return found.length > 0;
   }
 
   /** This instance's stats as published with its presence row, with the tick's counters and database statements. */

@@ -95,7 +95,7 @@ async function connectionFor(
   const conn = hub.connection(connectionId);
   if (!conn) {
     const at = instanceOf(connectionId);
-    if (at && cluster?.isLive(at)) return { remote: at, ownerId: await resolveOwner(db, claims, str(ownerId)), admin };
+    if (at && cluster && (await cluster.isLive(at))) return { remote: at, ownerId: await resolveOwner(db, claims, str(ownerId)), admin };
     throw new AppError(404, 'unknown_connection', 'No open stream has this connectionId.');
   }
   const allowed = await resolveOwner(db, claims, str(ownerId) ?? String(conn.ownerId));
