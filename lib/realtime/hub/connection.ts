@@ -239,9 +239,16 @@ export class Connection {
     this.corked = false;
     if (finalFrame) {
       this.flush();
-      if (finalFrame.event === 'reconnect')
-        this.transport.write(encodeRetry(Math.max(RECONNECT_RETRY_FLOOR_MS, (finalFrame.data as { retryMs: number }).retryMs)));
-      this.transport.write(encodeFrame(finalFrame));
+      const frame = encodeFrame(finalFrame);
+      if (finalFrame.event !== 'reconnect') this.transport.write(frame);
+      else {
+        // One chunk: the retry field and the event go out together.
+        const retry = encodeRetry(Math.max(RECONNECT_RETRY_FLOOR_MS, (finalFrame.data as { retryMs: number }).retryMs));
+        const both = new Uint8Array(retry.length + frame.length);
+        both.set(retry);
+        both.set(frame, retry.length);
+        this.transport.write(both);
+      }
     }
     this.close(reason);
   }
