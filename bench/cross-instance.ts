@@ -74,6 +74,9 @@ const queries = async (i: Instance): Promise<number> => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quantile = (xs: number[], q: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
 
+// A failure anywhere still stops PgBouncer (the instances stop in their own `finally`).
+process.once('exit', () => void bouncer.stop());
+
 for (const mode of ['notify', 'poll'] as const) {
   const env = {
     WS_TRANSPORT: 'route',
