@@ -6,6 +6,9 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // A separate build directory lets the end-to-end suite build without touching `.next`.
   distDir: process.env.NEXT_DIST_DIR || '.next',
+  // `NEXT_OUTPUT=standalone npm run build`: a self-contained server for container images
+  // (`node <distDir>/standalone/server.js`, the route transport); see README "Deploying".
+  output: process.env.NEXT_OUTPUT === 'standalone' ? 'standalone' : undefined,
   // Route handlers stream SSE; compression would hold small frames back.
   compress: false,
   turbopack: { root: import.meta.dirname },

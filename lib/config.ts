@@ -16,6 +16,23 @@ const schema = z.object({
     .trim()
     .optional()
     .transform((v) => (v ? v : undefined)),
+  /**
+   * A direct (unpooled) PostgreSQL URL for migrations, which need a session (advisory lock,
+   * `lock_timeout`). Required when DATABASE_URL goes through a transaction pooler.
+   */
+  DATABASE_DIRECT_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  /**
+   * How other instances' events reach this one: `notify` (LISTEN/NOTIFY, needs a session) or
+   * `poll` (read the log heads every WS_LOG_POLL_MS). Unset: `poll` behind a declared transaction
+   * pooler (`?pgbouncer=true`) or when LISTEN fails, `notify` otherwise.
+   */
+  WS_CROSS_INSTANCE: z.enum(['notify', 'poll']).optional(),
+  /** ms between this instance's cluster ticks: log heads (poll mode) and client messages for its streams. */
+  WS_LOG_POLL_MS: int(250, 20),
   /** Where the embedded database lives (`memory://` for a throwaway one). */
   PGLITE_DIR: z.string().default('.data/pglite'),
   JWT_SECRET: z.string().optional(),

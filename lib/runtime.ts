@@ -21,8 +21,8 @@ import { MetricsPoller } from './metrics/poller';
 import { processSlot } from './process-state';
 import type { Bus } from './realtime/bus/bus';
 import { MemoryBus } from './realtime/bus/bus.memory';
-import { startNotifyBridge } from './realtime/bus/notify.pg';
-import { applyControlMessage, Cluster } from './realtime/cluster/cluster';
+import { startCrossInstance } from './realtime/bus/cross-instance';
+import { Cluster } from './realtime/cluster/cluster';
 import { accessKey, Hub } from './realtime/hub/hub';
 import { eventLogOf, pruneEvents } from './realtime/log/event-log';
 
@@ -182,9 +182,14 @@ async function buildRuntime(s: State): Promise<Runtime> {
     stops.push(() => poller.stop()); // registered first: a start that throws half-way is stopped too
     poller.start(hub);
     if (database.kind === 'postgres') {
-      // Several instances may share this database: fan out through NOTIFY, count streams cluster-wide.
-      stops.push(await startNotifyBridge(database, hub));
-      const started = new Cluster(database, s.instanceId, { report: () => hub.report(), onControl: (m) => applyControlMessage(hub, m) });
+      // Several instances may share this database: learn of their events (NOTIFY or polling the
+      // log), count streams cluster-wide, apply client messages written for this instance's streams.
+      const cross = await startCrossInstance(database, hub, c.WS_CROSS_INSTANCE);
+      stops.push(() => cross.stop());
+      console.log(
+        `[cluster] cross-instance delivery: ${cross.mode === 'poll' ? `poll, one query every ${c.WS_LOG_POLL_MS} ms` : 'notify (LISTEN hangarshare_events)'} — ${cross.reason}`,
+      );
+      const started = new Cluster(database, s.instanceId, { hub, pollLog: cross.mode === 'poll', tickMs: c.WS_LOG_POLL_MS });
       stops.push(() => started.stop());
       await started.start();
       cluster = started;

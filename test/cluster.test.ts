@@ -103,7 +103,7 @@ describe.runIf(onPostgres)('several instances on one PostgreSQL', () => {
     expect(onB.seqs().filter((s) => s > before)).toEqual(expected);
   });
 
-  it('routes a client message to the instance that holds the stream', async () => {
+  it('applies a client message posted to A on the stream C holds (a durable command C takes on its tick)', async () => {
     const [a, , c] = instances;
     const onC = await open(c);
     const res = await fetch(`${a.url}/api/ws`, {

@@ -22,8 +22,12 @@ export type Queryable = Db | Tx;
 export interface Database {
   readonly db: Db;
   readonly kind: 'postgres' | 'pglite';
-  /** The PostgreSQL URL (postgres only): migrations and the LISTEN bridge open their own sessions. */
+  /** The PostgreSQL URL (postgres only, without the pooler marker): the LISTEN bridge opens its own session. */
   readonly url?: string;
+  /** The URL declares a transaction-mode pooler (`pgbouncer=true`): no LISTEN, no prepared statements. */
+  readonly pooled: boolean;
+  /** Statements this handle has sent since it opened (postgres only; 0 on PGlite): the benches' and stats' measure of database load. */
+  queryCount(): number;
   /** Subscribe to a NOTIFY channel; resolves once listening. Returns the unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
   /** Runs a script of several SQL statements (no parameters): fixtures and admin tasks. */
@@ -52,12 +56,40 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return openPglite(opts.dir ?? '.data/pglite');
 }
 
-async function openPostgres(url: string, applicationName: string): Promise<Database> {
+/** The URL parameter other tools (Prisma, Drizzle docs, Supabase) use to declare a transaction pooler. */
+const POOLER_PARAM = 'pgbouncer';
+
+/**
+ * Reads and strips the pooler marker (`?pgbouncer=true`) from a PostgreSQL URL: postgres.js would
+ * send an unknown parameter to the server as a setting, which the server refuses.
+ */
+export function parsePostgresUrl(raw: string): { url: string; pooled: boolean } {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return { url: raw, pooled: false }; // not a URL we can read; postgres.js reports it
+  }
+  const marker = u.searchParams.get(POOLER_PARAM);
+  if (marker === null) return { url: raw, pooled: false };
+  u.searchParams.delete(POOLER_PARAM);
+  return { url: u.toString(), pooled: marker === 'true' || marker === '1' };
+}
+
+async function openPostgres(rawUrl: string, applicationName: string): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { url, pooled } = parsePostgresUrl(rawUrl);
+  let queries = 0;
   const sql = postgres(url, {
     max: 10,
     onnotice: () => {},
+    // A transaction pooler hands each transaction any server connection: a statement prepared on
+    // one is unknown on the next (PgBouncer < 1.21 cannot track them at all).
+    prepare: !pooled,
+    debug: () => {
+      queries++;
+    },
     connection: { TimeZone: 'UTC', application_name: applicationName },
   });
   const db = drizzle({ client: sql, schema }) as unknown as Db;
@@ -65,6 +97,8 @@ async function openPostgres(url: string, applicationName: string): Promise<Datab
     db,
     kind: 'postgres',
     url,
+    pooled,
+    queryCount: () => queries,
     async listen(channel, onNotify, onListen) {
       const sub = await sql.listen(channel, onNotify, onListen);
       return () => sub.unlisten();
@@ -95,6 +129,8 @@ async function openPglite(dir: string): Promise<Database> {
   return {
     db,
     kind: 'pglite',
+    pooled: false,
+    queryCount: () => 0,
     async listen(channel, onNotify, onListen) {
       const unsub = await client.listen(channel, onNotify);
       onListen?.();

@@ -58,6 +58,7 @@ const OWN_TABLES = [
   'owner_sequences',
   'realtime_events',
   'realtime_instances',
+  'realtime_stream_commands',
   'stripe_events',
 ];
 const PORTAL = ['hangar_bookings', 'hangar_listings', 'hangar_owners', 'users'];

@@ -40,7 +40,15 @@ export async function migrate(database: Database): Promise<MigrationReport> {
   if (database.kind === 'pglite') return runMigrations(database.db, { embedded: true });
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
-  const session = postgres(database.url!, {
+  // Behind a transaction pooler a session advisory lock would be taken on one server connection
+  // and released (or not) on another: migrations need a direct session.
+  const direct = config().DATABASE_DIRECT_URL;
+  if (database.pooled && !direct) {
+    throw new Error(
+      'DATABASE_URL declares a transaction pooler (pgbouncer=true): set DATABASE_DIRECT_URL to the direct (unpooled) URL, which migrations need for their lock.',
+    );
+  }
+  const session = postgres(direct ?? database.url!, {
     max: 1,
     onnotice: () => {},
     connection: { TimeZone: 'UTC', lock_timeout: config().MIGRATION_LOCK_TIMEOUT_MS, application_name: 'hangarshare:migrate' },

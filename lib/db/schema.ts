@@ -185,6 +185,34 @@ export const realtimeInstances = pgTable('realtime_instances', {
 });
 
 /**
+ * Client messages (`POST /api/ws`) for a stream held by another instance, made durable instead of
+ * routed over LISTEN (which a transaction pooler cannot carry). The receiving instance writes a
+ * row; the holding instance takes its rows on its next cluster tick (`outcome` 'taken'), applies
+ * them and writes the outcome ('applied' or the refusal); the receiver answers the POST from it.
+ */
+export const realtimeStreamCommands = pgTable(
+  'realtime_stream_commands',
+  {
+    id: varchar('id', { length: 36 }).primaryKey(),
+    /** The instance holding the stream (prefix of the connection id). */
+    instanceId: varchar('instance_id', { length: 64 }).notNull(),
+    connectionId: varchar('connection_id', { length: 128 }).notNull(),
+    /** 'auth' | 'ping' | 'request_metrics' */
+    op: varchar('op', { length: 20 }).notNull(),
+    ownerId: integer('owner_id').notNull(),
+    userId: integer('user_id').notNull(),
+    admin: boolean('admin').notNull().default(false),
+    /** auth: the new token expiry, seconds since the epoch. */
+    exp: bigint('exp', { mode: 'number' }),
+    /** ping: the server time the POST answers with, ms. */
+    serverTime: bigint('server_time', { mode: 'number' }),
+    outcome: varchar('outcome', { length: 30 }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('idx_realtime_stream_commands_pending').on(t.instanceId).where(sql`${t.outcome} is null`)],
+);
+
+/**
  * Payments of bookings made through this service's checkout (this project's table; the portal's
  * `hangar_bookings` has no column for them): one row per booking whose PaymentIntent was created
  * here, `requires_payment` until Stripe reports `payment_intent.succeeded`, then `succeeded` with

@@ -10,6 +10,8 @@ export interface ReceivedFrame {
   id?: string;
   /** The parsed envelope `{ type, timestamp, data, ownerId }`. */
   envelope: { type: string; timestamp: number; data: any; ownerId: string };
+  /** When the frame was parsed, ms since the epoch (this process's clock). */
+  receivedAt: number;
 }
 
 export class SseClient {
@@ -66,7 +68,7 @@ export class SseClient {
     if (!this.response.body || this.reader || !this.response.headers.get('content-type')?.startsWith('text/event-stream')) return;
     const parser = createParser({
       onEvent: (e) => {
-        this.frames.push({ event: e.event ?? 'message', id: e.id, envelope: JSON.parse(e.data) });
+        this.frames.push({ event: e.event ?? 'message', id: e.id, envelope: JSON.parse(e.data), receivedAt: Date.now() });
         this.wake();
       },
       onRetry: (ms) => (this.retry = ms),

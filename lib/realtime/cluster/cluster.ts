@@ -2,17 +2,19 @@
  * What instances sharing one PostgreSQL know of each other. Each instance upserts a presence row
  * (`realtime_instances`) every `PRESENCE_EVERY_MS` with its per-owner stream counts, and keeps the
  * other live instances' counts in memory, so the per-owner cap is cluster-wide with no query per
- * stream. Client messages for a stream held elsewhere travel on a NOTIFY control channel to the
- * instance named in the `connectionId` (`<instanceId>~<uuid>`), which checks them again, applies
- * them and answers on the same channel; the sender reports success only on that answer.
+ * stream. It runs the instance's cluster tick (`tick.ts`: client messages for its streams and, in
+ * poll mode, other instances' events). A client message for a stream held elsewhere is written for
+ * the instance named in the `connectionId` (`<instanceId>~<uuid>`), which checks it again, applies
+ * it and records the outcome (`stream-commands.ts`); the sender reports success only on that
+ * outcome. None of it needs LISTEN, so it works the same through a transaction pooler.
  */
-import { randomUUID } from 'node:crypto';
-import { and, eq, gt, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, ne } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { realtimeInstances } from '../../db/schema';
 import type { Hub } from '../hub/hub';
+import { pruneCommands, sendCommand, type CommandRefusal, type StreamCommand } from './stream-commands';
+import { startClusterTick } from './tick';
 
-export const CONTROL_CHANNEL = 'hangarshare_control';
 export const PRESENCE_EVERY_MS = 3_000;
 /** An instance silent for this long is considered gone. */
 export const PRESENCE_TTL_MS = 12_000;
@@ -20,69 +22,37 @@ export const PRESENCE_TTL_MS = 12_000;
 /** The instance a connection id belongs to. */
 export const instanceOf = (connectionId: string): string | undefined => connectionId.split('~', 1)[0] || undefined;
 
-/** How long a routed client message waits for the holding instance's answer, ms. */
-export const CONTROL_REPLY_TIMEOUT_MS = 3_000;
-
-/** Why the holding instance did not apply a routed message. */
-export type ControlRefusal = 'unknown_connection' | 'forbidden_connection';
-
-/** A client message routed to the instance holding the stream; checked again there. */
-export interface ControlMessage {
-  to: string;
-  op: 'auth' | 'ping';
-  /** The sender, to answer to, and this message's id. */
-  from?: string;
-  id?: string;
-  connectionId: string;
-  ownerId: number;
-  userId: number;
-  admin: boolean;
-  exp?: number;
-  serverTime?: number;
-}
-
 /** What the cluster needs of its instance. */
-export interface ClusterHost {
-  /** This instance's stats, published with its presence row (`perOwner` counts streams). */
-  report(): { perOwner: Record<string, number> } & Record<string, unknown>;
-  /** A client message another instance routed here: applied, or why not. */
-  onControl(message: ControlMessage): ControlRefusal | undefined;
-}
-
-/** The holder's answer to a routed message. */
-interface ControlReply {
-  reply: string;
-  to: string;
-  refused?: ControlRefusal;
-}
-
-/** Applies a routed client message to the stream it names, after checking it again here. */
-export function applyControlMessage(hub: Hub, m: ControlMessage): ControlRefusal | undefined {
-  const conn = hub.connection(m.connectionId);
-  if (!conn) return 'unknown_connection';
-  if (conn.ownerId !== m.ownerId || (conn.userId !== m.userId && !m.admin)) return 'forbidden_connection';
-  if (m.op === 'auth' && typeof m.exp === 'number') conn.exp = m.exp;
-  if (m.op === 'ping') hub.sendFrame(conn.ownerId, 'pong', { serverTime: m.serverTime ?? Date.now() }, conn.id);
-  return undefined;
+export interface ClusterOptions {
+  hub: Hub;
+  /** Poll mode: the tick also reads connected owners' log heads (no LISTEN). */
+  pollLog: boolean;
+  /** ms between ticks (WS_LOG_POLL_MS). */
+  tickMs: number;
 }
 
 export class Cluster {
   private others = new Map<string, { perOwner: Record<string, number>; stats: unknown }>();
   private timer?: ReturnType<typeof setInterval>;
-  private stopListen?: () => Promise<void>;
-  private readonly waiting = new Map<string, (answer: ControlRefusal | 'timeout' | undefined) => void>();
+  private tick?: ReturnType<typeof startClusterTick>;
 
   constructor(
     private readonly database: Database,
     private readonly instanceId: string,
-    private readonly host: ClusterHost,
+    private readonly options: ClusterOptions,
   ) {}
 
   async start(): Promise<void> {
-    this.stopListen = await this.database.listen(CONTROL_CHANNEL, (payload) => this.onControl(payload));
     await this.beat();
     this.timer = setInterval(() => void this.beat(), PRESENCE_EVERY_MS);
     this.timer.unref();
+    this.tick = startClusterTick({
+      db: this.database.db,
+      hub: this.options.hub,
+      instanceId: this.instanceId,
+      pollLog: this.options.pollLog,
+      intervalMs: this.options.tickMs,
+    });
   }
 
   /** Streams of `ownerId` held by the other live instances (as of their last heartbeat). */
@@ -92,66 +62,50 @@ export class Cluster {
     return n;
   }
 
-  /** Whether `id` is a live instance other than this one. */
-  isLive(id: string): boolean {
-    return this.others.has(id);
+  /**
+   * Whether `id` is a live instance other than this one: as of the last beat, or else as its
+   * presence row says now (an instance started since our last beat — short-lived instances come
+   * and go often — is found without waiting up to PRESENCE_EVERY_MS).
+   */
+  async isLive(id: string): Promise<boolean> {
+    if (this.others.has(id)) return true;
+    if (id === this.instanceId) return false;
+    const cutoff = new Date(Date.now() - PRESENCE_TTL_MS);
+    const found = await this.database.db
+      .select({ id: realtimeInstances.instanceId })
+      .from(realtimeInstances)
+      .where(and(eq(realtimeInstances.instanceId, id), gt(realtimeInstances.heartbeatAt, cutoff)));
+    return found.length > 0;
+  }
+
+  /** This instance's stats as published with its presence row, with the tick's counters and database statements. */
+  report() {
+    return {
+      ...this.options.hub.report(),
+      crossInstance: this.options.pollLog ? 'poll' : 'notify',
+      ticks: this.tick?.stats.ticks ?? 0,
+      dbQueries: this.database.queryCount(),
+    };
   }
 
   /** Every live instance's last reported stats, this one first. */
   async instances(): Promise<unknown[]> {
-    return [{ instanceId: this.instanceId, ...this.host.report() }, ...[...this.others].map(([id, o]) => ({ instanceId: id, ...(o.stats as object) }))];
+    return [{ instanceId: this.instanceId, ...this.report() }, ...[...this.others].map(([id, o]) => ({ instanceId: id, ...(o.stats as object) }))];
   }
 
   /**
-   * Sends a client message to the instance holding its stream and waits for its answer: undefined
-   * once applied there, the refusal, or 'timeout' when no answer came in CONTROL_REPLY_TIMEOUT_MS.
+   * Has the instance holding a stream apply a client message (durably, see `stream-commands.ts`):
+   * undefined once applied there, the holder's refusal, or 'timeout'.
    */
-  async send(message: Omit<ControlMessage, 'from' | 'id'>): Promise<ControlRefusal | 'timeout' | undefined> {
-    const id = randomUUID();
-    const answer = new Promise<ControlRefusal | 'timeout' | undefined>((resolve) => {
-      const timer = setTimeout(() => this.settle(id, 'timeout'), CONTROL_REPLY_TIMEOUT_MS);
-      this.waiting.set(id, (a) => {
-        clearTimeout(timer);
-        resolve(a);
-      });
-    });
-    try {
-      await this.notify({ ...message, from: this.instanceId, id });
-    } catch (err) {
-      this.waiting.delete(id);
-      throw err;
-    }
-    return answer;
-  }
-
-  private settle(id: string, answer: ControlRefusal | 'timeout' | undefined): void {
-    const resolve = this.waiting.get(id);
-    this.waiting.delete(id);
-    resolve?.(answer);
-  }
-
-  private async notify(payload: ControlMessage | ControlReply): Promise<void> {
-    await this.database.db.execute(sql`select pg_notify(${CONTROL_CHANNEL}, ${JSON.stringify(payload)})`);
-  }
-
-  private onControl(payload: string): void {
-    let m: ControlMessage | ControlReply;
-    try {
-      m = JSON.parse(payload) as ControlMessage | ControlReply;
-    } catch {
-      return;
-    }
-    if (m.to !== this.instanceId) return;
-    if ('reply' in m) return this.settle(m.reply, m.refused);
-    const refused = this.host.onControl(m);
-    if (m.from && m.id) this.notify({ reply: m.id, to: m.from, refused }).catch((err) => console.error('[cluster] could not answer a routed message', err));
+  send(instanceId: string, command: Omit<StreamCommand, 'id'>): Promise<CommandRefusal | 'timeout' | undefined> {
+    return sendCommand(this.database.db, instanceId, command);
   }
 
   private async beat(): Promise<void> {
     const db = this.database.db;
     const now = new Date();
     try {
-      const stats = this.host.report();
+      const stats = this.report();
       await db
         .insert(realtimeInstances)
         .values({ instanceId: this.instanceId, stats, heartbeatAt: now })
@@ -163,6 +117,7 @@ export class Cluster {
         .where(and(ne(realtimeInstances.instanceId, this.instanceId), gt(realtimeInstances.heartbeatAt, cutoff)));
       this.others = new Map(rows.map((r) => [r.instanceId, { perOwner: (r.stats as { perOwner?: Record<string, number> }).perOwner ?? {}, stats: r.stats }]));
       await db.delete(realtimeInstances).where(lt(realtimeInstances.heartbeatAt, new Date(now.getTime() - 10 * PRESENCE_TTL_MS)));
+      await pruneCommands(db, now.getTime());
     } catch (err) {
       console.error('[cluster] presence heartbeat failed (will retry)', (err as Error).message);
     }
@@ -170,7 +125,7 @@ export class Cluster {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.stopListen?.();
+    this.tick?.stop();
     await this.database.db
       .delete(realtimeInstances)
       .where(eq(realtimeInstances.instanceId, this.instanceId))

@@ -4,7 +4,8 @@
  *   stream adopts its expiry (refresh without reconnecting). → `{ ok, expiresAt }`
  * - `ping` `{ connectionId? }` → `{ type: "pong", serverTime }`; also a `pong` frame on that stream.
  * - `request_metrics` `{ ownerId?, connectionId? }` → fresh metrics, also pushed to the owner's streams.
- * A `connectionId` of another owner is 403; one this process does not hold is 404.
+ * A `connectionId` of another owner is 403; one no live instance holds is 404; a stream held by
+ * another instance gets the message through `cluster/stream-commands.ts`.
  */
 import { z } from 'zod';
 import { isAdmin, verifyToken, type TokenClaims } from '../../auth/jwt';
@@ -13,7 +14,8 @@ import { authenticate } from '../../auth/request';
 import { AppError } from '../../errors';
 import { parseWith, readJson } from '../../http';
 import { getDb, getRuntime, type Runtime } from '../../runtime';
-import { instanceOf, type ControlMessage } from '../cluster/cluster';
+import { instanceOf } from '../cluster/cluster';
+import type { StreamCommand } from '../cluster/stream-commands';
 import type { Connection } from '../hub/connection';
 
 const id = z.union([z.string().max(20), z.number().int()]).optional();
@@ -59,6 +61,8 @@ export async function handleClientMessage(req: Request): Promise<unknown> {
       runtime.metrics.invalidate(ownerId);
       const metrics = await runtime.metrics.get(ownerId);
       hub.pushMetrics(ownerId, metrics);
+      // The stream it names is elsewhere: that instance recomputes and pushes to its streams too.
+      if (target && 'remote' in target) await route(runtime, target, claims, msg.connectionId!, 'request_metrics', {});
       return { type: 'metrics_updated', ownerId: String(ownerId), timestamp: Date.now(), data: metrics };
     }
     default:
@@ -91,7 +95,7 @@ async function connectionFor(
   const conn = hub.connection(connectionId);
   if (!conn) {
     const at = instanceOf(connectionId);
-    if (at && cluster?.isLive(at)) return { remote: at, ownerId: await resolveOwner(db, claims, str(ownerId)), admin };
+    if (at && cluster && (await cluster.isLive(at))) return { remote: at, ownerId: await resolveOwner(db, claims, str(ownerId)), admin };
     throw new AppError(404, 'unknown_connection', 'No open stream has this connectionId.');
   }
   const allowed = await resolveOwner(db, claims, str(ownerId) ?? String(conn.ownerId));
@@ -102,18 +106,19 @@ async function connectionFor(
 }
 
 /**
- * Sends a message to the instance holding the stream and resolves once it was applied there; its
- * refusal or silence is the caller's error, so `ok` is never answered for an effect that did not happen.
+ * Has the instance holding the stream apply the message (a durable command it takes on its next
+ * cluster tick) and resolves once it was applied there; its refusal or silence is the caller's
+ * error, so `ok` is never answered for an effect that did not happen.
  */
 async function route(
   { cluster }: Runtime,
   target: { remote: string; ownerId: number; admin: boolean },
   claims: TokenClaims,
   connectionId: string,
-  op: ControlMessage['op'],
-  extra: Partial<ControlMessage>,
+  op: StreamCommand['op'],
+  extra: Pick<StreamCommand, 'exp' | 'serverTime'>,
 ) {
-  const refused = await cluster!.send({ to: target.remote, op, connectionId, ownerId: target.ownerId, userId: claims.userId, admin: target.admin, ...extra });
+  const refused = await cluster!.send(target.remote, { op, connectionId, ownerId: target.ownerId, userId: claims.userId, admin: target.admin, ...extra });
   if (refused === 'unknown_connection') throw new AppError(404, 'unknown_connection', 'No open stream has this connectionId.');
   if (refused === 'forbidden_connection') throw new AppError(403, 'forbidden_connection', 'This connectionId belongs to another owner.');
   if (refused === 'timeout') throw new AppError(503, 'stream_unreachable', 'The instance holding this stream did not answer; retry.', { retryAfter: 1 });

@@ -10,7 +10,13 @@
  * is idempotent and runs the close listeners exactly once, whoever triggers it.
  */
 import type { LoggedEvent } from '../wire/events';
-import { encodeFrame, PING } from '../wire/sse';
+import { encodeFrame, encodeRetry, PING } from '../wire/sse';
+
+/**
+ * The smallest `retry:` sent before a `reconnect`: a plain EventSource comes back this soon, and a
+ * server that keeps failing is not hammered in a tight loop (each new stream resets it to WS_RETRY_MS).
+ */
+export const RECONNECT_RETRY_FLOOR_MS = 100;
 
 /** Where a connection's bytes go: a Web `ReadableStream` controller or a Node response. */
 export interface Transport {
@@ -222,13 +228,27 @@ export class Connection {
     }
   }
 
-  /** Writes one last frame regardless of backpressure, then closes. */
+  /**
+   * Writes one last frame regardless of backpressure, then closes. A `reconnect {retryMs}` is
+   * preceded by `retry: <retryMs>` (at least RECONNECT_RETRY_FLOOR_MS): a plain `EventSource`
+   * ignores the event but waits the last `retry:` it was given, so after a planned close (stream
+   * age limit, history gap) it too comes back at once instead of after WS_RETRY_MS.
+   */
   end(finalFrame: Parameters<typeof encodeFrame>[0] | undefined, reason: CloseReason): void {
     if (this.closed) return;
     this.corked = false;
     if (finalFrame) {
       this.flush();
-      this.transport.write(encodeFrame(finalFrame));
+      const frame = encodeFrame(finalFrame);
+      if (finalFrame.event !== 'reconnect') this.transport.write(frame);
+      else {
+        // One chunk: the retry field and the event go out together.
+        const retry = encodeRetry(Math.max(RECONNECT_RETRY_FLOOR_MS, (finalFrame.data as { retryMs: number }).retryMs));
+        const both = new Uint8Array(retry.length + frame.length);
+        both.set(retry);
+        both.set(frame, retry.length);
+        this.transport.write(both);
+      }
     }
     this.close(reason);
   }

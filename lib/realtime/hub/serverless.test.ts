@@ -4,6 +4,7 @@ import { openStream } from '../../../test/support/sse-client';
 import { resetConfig } from '../../config';
 import type { Db } from '../../db/client';
 import { getDb } from '../../runtime';
+import { RECONNECT_RETRY_FLOOR_MS } from './connection';
 
 let db: Db;
 beforeAll(async () => {
@@ -22,6 +23,8 @@ describe('serverless mode (WS_MAX_STREAM_SECONDS)', () => {
     const last = first.frames.at(-1)!;
     expect(last.event).toBe('reconnect');
     expect(last.envelope.data).toEqual({ retryMs: 0 });
+    // A plain EventSource ignores the event and waits the last `retry:`: it is set low just before.
+    expect(first.retry).toBe(RECONNECT_RETRY_FLOOR_MS);
     await publishEvents(o.ownerId, 2); // between the two streams
     const second = await openStream({ token: o.token, lastEventId: first.seqs().at(-1) });
     await second.next('metrics_updated');
