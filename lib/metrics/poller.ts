@@ -21,6 +21,8 @@ export interface MetricsPollerOptions {
   coalesceMs?: number;
   /** Where a failing push or refresh is reported. Default `console`. */
   logger?: Pick<Console, 'error'>;
+  /** Called with the duration of each poll tick, seconds (the runtime records them). */
+  onTick?: (seconds: number) => void;
 }
 
 /** Compares snapshots by value, ignoring `lastUpdate` (it changes on every computation). */
@@ -83,10 +85,15 @@ export class MetricsPoller {
 
   private async tick(): Promise<void> {
     this.tickQueued = false;
+    const started = performance.now();
     const owners = this.sink?.connectedOwners() ?? [];
     const connected = new Set(owners);
     for (const id of this.lastPushed.keys()) if (!connected.has(id)) this.lastPushed.delete(id);
-    await this.refreshAndPush(owners);
+    try {
+      await this.refreshAndPush(owners);
+    } finally {
+      this.opts.onTick?.((performance.now() - started) / 1000);
+    }
   }
 
   private async flush(): Promise<void> {

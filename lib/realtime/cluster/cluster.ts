@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, gt, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { realtimeInstances } from '../../db/schema';
+import { dbFailed } from '../../observability/db-errors';
+import { logger } from '../../observability/logger';
 import type { Hub } from '../hub/hub';
 
 export const CONTROL_CHANNEL = 'hangarshare_control';
@@ -144,7 +146,7 @@ export class Cluster {
     if (m.to !== this.instanceId) return;
     if ('reply' in m) return this.settle(m.reply, m.refused);
     const refused = this.host.onControl(m);
-    if (m.from && m.id) this.notify({ reply: m.id, to: m.from, refused }).catch((err) => console.error('[cluster] could not answer a routed message', err));
+    if (m.from && m.id) this.notify({ reply: m.id, to: m.from, refused }).catch((err) => logger().warn({ err }, 'could not answer a routed client message'));
   }
 
   private async beat(): Promise<void> {
@@ -164,7 +166,7 @@ export class Cluster {
       this.others = new Map(rows.map((r) => [r.instanceId, { perOwner: (r.stats as { perOwner?: Record<string, number> }).perOwner ?? {}, stats: r.stats }]));
       await db.delete(realtimeInstances).where(lt(realtimeInstances.heartbeatAt, new Date(now.getTime() - 10 * PRESENCE_TTL_MS)));
     } catch (err) {
-      console.error('[cluster] presence heartbeat failed (will retry)', (err as Error).message);
+      dbFailed('presence', err, 'presence heartbeat failed (will retry)');
     }
   }
 

@@ -8,6 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors';
+import { dbFailed } from '../../observability/db-errors';
+import { metrics } from '../../observability/metrics';
 import type { Bus } from '../bus/bus';
 import type { EventLog } from '../log/event-log';
 import type { LoggedEvent, MetricsSnapshot } from '../wire/events';
@@ -115,7 +117,7 @@ export class Hub {
     this.byId.set(c.id, c);
     const channel = this.channelFor(c.ownerId);
     channel.connections.add(c);
-    this.stats.opened();
+    this.stats.opened(c.transportKind);
     c.onClose(() => this.remove(c));
     c.cork(); // retry, connected and (without a replay) the snapshot go out as one chunk
     c.send(encodeRetry(this.options.retryMs));
@@ -213,7 +215,7 @@ export class Hub {
       try {
         channel.advanceTo(await this.options.log.head(ownerId));
       } catch (err) {
-        console.error(`[hub] catch-up of owner ${ownerId} failed`, err);
+        dbFailed('catch_up', err, 'catch-up of a connected owner from the log failed', { ownerId });
       }
     }
   }
@@ -221,7 +223,7 @@ export class Hub {
   /** What a joining stream needs of the hub. */
   private get joinContext() {
     const { log, metrics, heartbeatMs } = this.options;
-    return { log, metrics, heartbeatMs, onReset: () => this.stats.reset() };
+    return { log, metrics, heartbeatMs, onReset: () => this.stats.reset(), onReplayed: (n: number) => this.stats.replayed(n) };
   }
 
   /**
@@ -242,7 +244,7 @@ export class Hub {
         c.end({ event: 'error', ownerId: c.ownerId, data }, 'access_revoked');
       }
     } catch (err) {
-      console.error('[hub] re-authorization of open streams failed (will retry)', err);
+      dbFailed('reauth', err, 're-authorization of open streams failed (will retry)');
     } finally {
       this.reauthRunning = false;
     }
@@ -258,10 +260,12 @@ export class Hub {
    * The one place that follows committed events, whichever way they came (the bus, or the log for
    * another instance's): counted, and their owners' metrics marked changed once per batch.
    */
-  private committed(events: readonly LoggedEvent[]): void {
+  private committed(events: readonly LoggedEvent[], fromLog = false): void {
     let last: number | undefined;
+    const now = Date.now();
     for (const e of events) {
-      this.stats.published();
+      this.stats.published(e.type);
+      if (fromLog) metrics().bridgeLag.observe(Math.max(0, now - e.timestamp) / 1000);
       if (e.ownerId !== last) this.options.metrics.changed(e.ownerId);
       last = e.ownerId;
     }
@@ -271,8 +275,12 @@ export class Hub {
     let ch = this.channels.get(ownerId);
     if (!ch) {
       ch = new OwnerChannel(ownerId, this.options.log, {
-        delivered: (_e, n) => this.stats.delivered(n),
-        readFromLog: (events) => this.committed(events),
+        delivered: (e, n) => {
+          this.stats.delivered(n);
+          // Once per event, not per stream: the frame was handed to every unblocked stream just now.
+          if (n > 0) metrics().deliveryLatency.observe(Math.max(0, Date.now() - e.timestamp) / 1000);
+        },
+        readFromLog: (events) => this.committed(events, true),
       });
       this.channels.set(ownerId, ch);
     }
@@ -289,7 +297,7 @@ export class Hub {
         this.channels.delete(c.ownerId);
       }
     }
-    this.stats.closed(c.closeReason);
+    this.stats.closed(c.closeReason, c.transportKind);
   }
 
   /** The one timer: token expiry, stream age limit, heartbeats and re-authorization for every stream. */
