@@ -170,7 +170,8 @@ export class Hub {
 
   /**
    * Graceful drain: every stream gets `reconnect {retryMs}` at a random moment within `drainMs`
-   * (so clients do not all return at once) and is closed. Resolves when all are closed.
+   * (so clients do not all return at once) and is closed. Resolves when all are closed, by the
+   * drain or otherwise (the client left first, `shutdown`).
    */
   drain(drainMs = this.options.drainMs): Promise<void> {
     this.draining = true;
@@ -180,11 +181,9 @@ export class Hub {
       let left = conns.length;
       const done = () => --left === 0 && resolve();
       for (const c of conns) {
+        c.onClose(done);
         const t = setTimeout(
-          () => {
-            c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: this.options.retryMs } }, 'drain');
-            done();
-          },
+          () => c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: this.options.retryMs } }, 'drain'),
           Math.floor(Math.random() * drainMs),
         );
         t.unref?.();
