@@ -21,7 +21,7 @@ export interface MetricsPollerOptions {
   coalesceMs?: number;
   /** Where a failing push or refresh is reported. Default `console`. */
   logger?: Pick<Console, 'error'>;
-  /** Called with the duration of each poll tick, seconds (the runtime records them). */
+  /** Called with the duration of each poll tick that computed something, seconds (the runtime records them). */
   onTick?: (seconds: number) => void;
 }
 
@@ -89,6 +89,7 @@ export class MetricsPoller {
     const owners = this.sink?.connectedOwners() ?? [];
     const connected = new Set(owners);
     for (const id of this.lastPushed.keys()) if (!connected.has(id)) this.lastPushed.delete(id);
+    if (owners.length === 0) return; // nothing computed: not a tick worth timing
     try {
       await this.refreshAndPush(owners);
     } finally {
