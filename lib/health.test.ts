@@ -5,6 +5,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { GET } from '../app/api/health/route';
+import { GET as metricsGET } from '../app/api/metrics/route';
+import { sample } from '../test/support/exposition';
 import { createOwner } from '../test/support/fixtures';
 import { openStream } from '../test/support/sse-client';
 import { startTcpProxy, type TcpProxy } from '../test/support/tcp-proxy';
@@ -42,6 +44,8 @@ describe('GET /api/health', () => {
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ ok: false, ready: false, reason: 'database_unreachable' });
     expect((await health('?probe=live')).status).toBe(200);
+    const scraped = await (await metricsGET(new Request('http://localhost/api/metrics'))).text();
+    expect(sample(scraped, 'hangarshare_db_errors_total', { op: 'health' })).toBeGreaterThanOrEqual(1);
     proxy!.up();
     await expect.poll(async () => (await health()).status, { timeout: 15_000 }).toBe(200);
   });

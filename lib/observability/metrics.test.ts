@@ -22,6 +22,7 @@ async function scrape(headers: Record<string, string> = {}): Promise<{ status: n
 
 beforeAll(async () => {
   process.env.WS_MAX_BUFFERED_FRAMES = '16';
+  process.env.RATE_LIMIT_WS_POST = '8';
   resetConfig();
   db = await getDb();
   await getRuntime();
@@ -93,6 +94,21 @@ describe('GET /api/metrics', () => {
     expect(
       sample(after, 'hangarshare_streams_closed_total', { reason: 'overflow' }) - sample(before, 'hangarshare_streams_closed_total', { reason: 'overflow' }),
     ).toBe(1);
+  });
+
+  it('a message over the rate limit is counted under its limit, and as a refused message', async () => {
+    const o = await createOwner(db);
+    const before = (await scrape()).text;
+    const statuses: number[] = [];
+    // A fresh user's budget is 8 (refilling at 0.8/s): twice that many in a row meets the limit.
+    for (let i = 0; i < 16; i++) statuses.push((await postMessage({ type: 'ping' }, { token: o.token })).status);
+    const limited = statuses.filter((s) => s === 429).length;
+    expect(limited).toBeGreaterThan(0);
+    const after = (await scrape()).text;
+    const delta = (name: string, labels?: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
+    expect(delta('hangarshare_rate_limited_total', { limit: 'ws_post' })).toBe(limited);
+    expect(delta('hangarshare_client_messages_total', { type: 'unparsed', outcome: 'too_many_requests' })).toBe(limited);
+    expect(delta('hangarshare_client_messages_total', { type: 'ping', outcome: 'ok' })).toBe(16 - limited);
   });
 });
 
