@@ -18,6 +18,7 @@ export const READY_TIMEOUT_MS = 2_000;
 /** Why an instance is not ready. */
 export type NotReadyReason = 'draining' | 'starting' | 'database_unreachable';
 
+/** The readiness answer: ready with the database kind, or not with a reason code and a sentence. */
 export type Readiness = { ready: true; database: 'postgres' | 'pglite' } | { ready: false; reason: NotReadyReason; message: string };
 
 /** Checks readiness (see above). */
