@@ -2,7 +2,7 @@ import type { NextConfig } from 'next';
 
 const nextConfig: NextConfig = {
   // PGlite loads its .wasm/.data files from node_modules; postgres.js keeps its own sockets.
-  serverExternalPackages: ['@electric-sql/pglite', 'postgres'],
+  serverExternalPackages: ['@electric-sql/pglite', 'postgres', 'prom-client'],
   poweredByHeader: false,
   // A separate build directory lets the end-to-end suite build without touching `.next`.
   distDir: process.env.NEXT_DIST_DIR || '.next',

@@ -24,7 +24,8 @@
  *   --report                only print the tables and redraw the plot from the saved results
  *   --results file.json     results file under bench/out (default write-results.json)
  * Environment: DATABASE_URL (server of the bench database; default postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_WRITE_DATABASE (default hangarshare_bench_write).
+ * BENCH_WRITE_DATABASE (default hangarshare_bench_write), BENCH_PORT (first port tried, default 3611; servers inherit the
+ * rest of the environment, e.g. METRICS_ENABLED=0).
  * Output: bench/out/write-results.json, bench/out/write-report.md, docs/bench-write.png (another --results
  * file gets its report and plot beside it in bench/out).
  */
@@ -120,7 +121,22 @@ async function prepare(opt: Options): Promise<Omit<WriteRunContext, 'onStep'> & 
   const tokens = await mintWriteTokens(world, jwtSecret);
   const meta = { machine: describeMachine(await postgresVersion(dbUrl)), command: `npm run bench:write -- ${process.argv.slice(2).join(' ')}`.trim() };
   const { owners, rates, kinds, seconds, settleMs, drainMs } = opt;
-  return { dbUrl, world, tokens, jwtSecret, webhookSecret, port: 3611, owners, rates, kinds, seconds, settleMs, drainMs, log, meta };
+  return {
+    dbUrl,
+    world,
+    tokens,
+    jwtSecret,
+    webhookSecret,
+    port: Number(process.env.BENCH_PORT ?? 3611),
+    owners,
+    rates,
+    kinds,
+    seconds,
+    settleMs,
+    drainMs,
+    log,
+    meta,
+  };
 }
 
 async function main(): Promise<void> {

@@ -79,6 +79,18 @@ const schema = z.object({
   CODE_HASH_PEPPER: z.string().default('lovetofly-code-pepper'),
   /** lock_timeout of the migration session and of `npm run db:indexes`, ms. */
   MIGRATION_LOCK_TIMEOUT_MS: int(5_000, 1),
+  /** Bearer token `GET /api/metrics` requires; unset → open in development/test, 403 in production. */
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  /** `0`: no Prometheus counting at all (`/api/metrics` answers 404). */
+  METRICS_ENABLED: z.enum(['0', '1']).default('1'),
+  /** Lowest level logged. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` (one object per line) or `pretty` (one readable line); unset → json in production, pretty otherwise. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 
 export type Config = Readonly<Omit<z.infer<typeof schema>, 'JWT_SECRET'> & { JWT_SECRET: string; jwtSecretGenerated: boolean }>;

@@ -3,6 +3,9 @@
  * `code` the machine-readable reason the contract names, `retryable` tells clients whether the
  * same request may succeed later (with `retryAfter` seconds when known).
  */
+import { dbFailed } from './observability/db-errors';
+import { logger } from './observability/logger';
+
 const BRAND = Symbol.for('hangarshare.AppError');
 
 export class AppError extends Error {
@@ -50,6 +53,7 @@ export function errorResponse(err: unknown): Response {
     return Response.json({ error: err.code, message: err.message } satisfies ErrorBody, { status: err.status, headers });
   }
   if (isDatabaseUnavailable(err)) {
+    dbFailed('request', err);
     return Response.json({ error: 'database_unavailable', message: 'The database is unavailable; try again shortly.' } satisfies ErrorBody, {
       status: 503,
       headers: { 'Retry-After': '5' },
@@ -58,12 +62,19 @@ export function errorResponse(err: unknown): Response {
   if (isInvalidText(err)) {
     return Response.json({ error: 'invalid_request', message: 'The request holds characters the database cannot store.' } satisfies ErrorBody, { status: 400 });
   }
-  // Message and code only: the error object may carry SQL parameters (emails, names).
-  const e = err as { message?: unknown; code?: unknown };
-  console.error(`[api] unexpected error: ${String(e?.message ?? err)}${e?.code ? ` (${String(e.code)})` : ''}`);
+  // `serializeError` keeps message, code and stack: the error object may carry SQL parameters (emails, names).
+  logger().error({ err }, 'unexpected error');
   return Response.json({ error: 'internal_error', message: 'Something went wrong on our side.' } satisfies ErrorBody, {
     status: 500,
   });
+}
+
+/** The `error` code `errorResponse` answers `err` with (metrics label it so). */
+export function errorCode(err: unknown): string {
+  if (AppError.is(err)) return err.code;
+  if (isDatabaseUnavailable(err)) return 'database_unavailable';
+  if (isInvalidText(err)) return 'invalid_request';
+  return 'internal_error';
 }
 
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', '57P01', '57P03']);

@@ -7,6 +7,7 @@
  */
 import { config } from './config';
 import { AppError } from './errors';
+import { metrics } from './observability/metrics';
 import { processSlot } from './process-state';
 import { verifyToken } from './auth/jwt';
 import { tokenFromRequest } from './auth/request';
@@ -154,22 +155,26 @@ export function clientIp(req: Request): string {
   return first ? first.slice(0, 64).toLowerCase() : UNKNOWN_CLIENT;
 }
 
-/** Takes a token for `key` or throws 429 `too_many_requests` with `Retry-After`. */
-export function enforce(limiter: RateLimiter, key: string, what: string): void {
+/** Which budget refused a request: the `limit` label of `hangarshare_rate_limited_total`. */
+export type LimitName = 'login_ip' | 'login_email' | 'ws_post';
+
+/** Takes a token for `key` or throws 429 `too_many_requests` with `Retry-After` (and counts it under `limit`). */
+export function enforce(limiter: RateLimiter, key: string, what: string, limit: LimitName): void {
   const r = limiter.take(key);
   if (!r.ok) {
+    metrics().rateLimited.inc({ limit });
     throw new AppError(429, 'too_many_requests', `Too many ${what}; try again in ${r.retryAfterS} s.`, { retryAfter: r.retryAfterS });
   }
 }
 
 /** `POST /api/auth/login`, before the body is read: the per-IP budget. */
 export function limitLoginByIp(req: Request): void {
-  enforce(rateLimits().loginPerIp, clientIp(req), 'login attempts from this address');
+  enforce(rateLimits().loginPerIp, clientIp(req), 'login attempts from this address', 'login_ip');
 }
 
 /** `POST /api/auth/login`, once the email is known: the per-account budget. */
 export function limitLoginByEmail(email: string): void {
-  enforce(rateLimits().loginPerEmail, email.trim().toLowerCase(), 'login attempts for this account');
+  enforce(rateLimits().loginPerEmail, email.trim().toLowerCase(), 'login attempts for this account', 'login_email');
 }
 
 /**
@@ -187,5 +192,5 @@ export async function limitClientMessages(req: Request): Promise<void> {
       // Refused later with the precise 401; until then it counts against the address.
     }
   }
-  enforce(rateLimits().wsPostPerUser, key, 'messages');
+  enforce(rateLimits().wsPostPerUser, key, 'messages', 'ws_post');
 }

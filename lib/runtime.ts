@@ -18,6 +18,10 @@ import { missingPortalIndexes } from './db/portal-indexes';
 import { describePaymentMode } from './domain/stripe-gateway';
 import { MetricsCache } from './metrics/cache';
 import { MetricsPoller } from './metrics/poller';
+import { dbFailed } from './observability/db-errors';
+import { consoleLike, logger } from './observability/logger';
+import { metrics as promMetrics } from './observability/metrics';
+import { outsideRequest } from './observability/request-context';
 import { processSlot } from './process-state';
 import type { Bus } from './realtime/bus/bus';
 import { MemoryBus } from './realtime/bus/bus.memory';
@@ -57,6 +61,8 @@ interface State {
   /** Stops what `buildRuntime` started, in reverse order. */
   stop?: () => Promise<void>;
   signalsInstalled?: boolean;
+  /** Set at the very start of a drain: readiness is false from then on. */
+  draining?: boolean;
   hooks: ShutdownHooks;
 }
 
@@ -79,7 +85,7 @@ export const instanceId = (): string => state().instanceId;
 export function getDatabase(): Promise<Database> {
   const s = state();
   if (!s.database) {
-    const opening = openMigrated(config(), s.instanceId);
+    const opening = outsideRequest(() => openMigrated(config(), s.instanceId));
     s.database = opening;
     opening.catch(() => {
       if (s.database === opening) s.database = undefined;
@@ -97,7 +103,7 @@ export async function getDb(): Promise<Db> {
 export function getRuntime(): Promise<Runtime> {
   const s = state();
   if (!s.runtime) {
-    const building = buildRuntime(s);
+    const building = outsideRequest(() => buildRuntime(s));
     s.runtime = building;
     building.catch(() => {
       if (s.runtime === building) s.runtime = undefined;
@@ -105,6 +111,9 @@ export function getRuntime(): Promise<Runtime> {
   }
   return s.runtime;
 }
+
+/** True from the start of a drain (SIGTERM/SIGINT or `drainAndStop`): the instance is no longer ready. */
+export const isDraining = (): boolean => state().draining === true;
 
 /** Lets the custom server take part in the drain (see `ShutdownHooks`). */
 export function setShutdownHooks(hooks: ShutdownHooks): void {
@@ -123,7 +132,7 @@ export async function stopRuntime(): Promise<void> {
 }
 
 async function openMigrated(c: Config, id: string): Promise<Database> {
-  if (c.jwtSecretGenerated) console.warn('[config] JWT_SECRET is not set: using a random secret for this process (tokens die with it).');
+  if (c.jwtSecretGenerated) logger().warn('JWT_SECRET is not set: using a random secret for this process (tokens die with it)');
   const database = await openDatabase({ url: c.DATABASE_URL, dir: c.PGLITE_DIR, applicationName: `hangarshare:${id}` });
   try {
     const report = await migrate(database);
@@ -131,10 +140,11 @@ async function openMigrated(c: Config, id: string): Promise<Database> {
     if (database.kind === 'pglite' && c.SEED_DEMO_DATA === '1') {
       const { seedDemoData, DEMO_ACCOUNTS } = await import('./db/seed');
       const result = await seedDemoData(database.db, { timeZone: c.BOOKING_TIMEZONE });
-      if (result.seeded) console.log(`[seed] demo data: ${result.listings} listings, ${result.bookings} bookings`);
-      console.log(`[ready] embedded database at ${c.PGLITE_DIR}; demo login ${DEMO_ACCOUNTS[0].email} / ${DEMO_ACCOUNTS[0].password}`);
+      if (result.seeded) logger().info({ listings: result.listings, bookings: result.bookings }, 'demo data seeded');
+      // The demo account's password is public (README); it is the only credential ever logged.
+      logger().info({ dir: c.PGLITE_DIR, demoLogin: `${DEMO_ACCOUNTS[0].email} / ${DEMO_ACCOUNTS[0].password}` }, 'embedded database migrated');
     } else {
-      console.log(`[ready] ${database.kind === 'postgres' ? 'PostgreSQL' : 'embedded database'} migrated`);
+      logger().info({ database: database.kind }, 'database migrated');
     }
     return database;
   } catch (err) {
@@ -151,21 +161,31 @@ async function openMigrated(c: Config, id: string): Promise<Database> {
 async function buildRuntime(s: State): Promise<Runtime> {
   const c = config();
   const database = await getDatabase();
-  console.log(describePaymentMode());
+  logger().info(describePaymentMode());
   const stops: (() => void | Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await Promise.resolve(stop()).catch((err) => console.error('[runtime] stop failed', err));
+    for (const stop of stops.reverse()) await Promise.resolve(stop()).catch((err) => logger().error({ err }, 'a runtime part failed to stop'));
   };
   try {
     const bus = new MemoryBus();
-    const metrics = new MetricsCache({ db: database.db, timeZone: c.BOOKING_TIMEZONE });
-    const poller = new MetricsPoller({ source: metrics, intervalMs: c.WS_METRICS_POLL_INTERVAL });
+    const metrics = new MetricsCache({
+      db: database.db,
+      timeZone: c.BOOKING_TIMEZONE,
+      logger: consoleLike({ error: 'warn' }),
+      onFailure: (err) => dbFailed('metrics', err),
+    });
+    const poller = new MetricsPoller({
+      source: metrics,
+      intervalMs: c.WS_METRICS_POLL_INTERVAL,
+      logger: consoleLike(),
+      onTick: (seconds) => promMetrics().metricsTick.observe(seconds),
+    });
     let cluster: Cluster | undefined;
     const hub = new Hub({
       instanceId: s.instanceId,
       log: eventLogOf(database.db),
       bus,
-      metrics: { get: (ownerId) => metrics.get(ownerId), changed: (event) => poller.changed(event) },
+      metrics: { get: (ownerId) => metrics.get(ownerId), changed: (event) => poller.changed(event), requested: (ownerId) => poller.requested(ownerId) },
       remoteCount: (ownerId) => cluster?.remoteCount(ownerId) ?? 0,
       heartbeatMs: c.WS_HEARTBEAT_INTERVAL,
       retryMs: c.WS_RETRY_MS,
@@ -186,8 +206,9 @@ async function buildRuntime(s: State): Promise<Runtime> {
       // log), count streams cluster-wide, apply client messages written for this instance's streams.
       const cross = await startCrossInstance(database, hub, c.WS_CROSS_INSTANCE);
       stops.push(() => cross.stop());
-      console.log(
-        `[cluster] cross-instance delivery: ${cross.mode === 'poll' ? `poll, one query every ${c.WS_LOG_POLL_MS} ms` : 'notify (LISTEN hangarshare_events)'} — ${cross.reason}`,
+      logger().info(
+        { mode: cross.mode, pollMs: cross.mode === 'poll' ? c.WS_LOG_POLL_MS : undefined, reason: cross.reason },
+        `cross-instance delivery: ${cross.mode === 'poll' ? `poll, one query every ${c.WS_LOG_POLL_MS} ms` : 'notify (LISTEN hangarshare_events)'} — ${cross.reason}`,
       );
       const started = new Cluster(database, s.instanceId, { hub, pollLog: cross.mode === 'poll', tickMs: c.WS_LOG_POLL_MS });
       stops.push(() => started.stop());
@@ -196,6 +217,7 @@ async function buildRuntime(s: State): Promise<Runtime> {
     }
     stops.push(startPruning(database, c));
     installSignalHandlers(s);
+    promMetrics().setProbe(() => ({ hub: hub.stats, metricsStale: metrics.isFailing, draining: s.draining === true }));
     s.stop = stopAll;
     return { config: c, instanceId: s.instanceId, database, bus, metrics, poller, hub, cluster };
   } catch (err) {
@@ -207,9 +229,11 @@ async function buildRuntime(s: State): Promise<Runtime> {
 /** One boot line on a portal database: which tables were adopted as they are, and the indexes left to do. */
 async function reportAdoption(database: Database, foreign: string[]): Promise<void> {
   const missing = await missingPortalIndexes(database.db);
-  console.log(
-    `[db] portal tables ${foreign.join(', ')} exist: adopted without altering them` +
-      (missing.length ? `; ${missing.length} recommended index(es) missing (${missing.map((m) => m.name).join(', ')}): run \`npm run db:indexes\`` : ''),
+  logger().info(
+    { adopted: foreign, missingIndexes: missing.map((m) => m.name) },
+    missing.length
+      ? 'portal tables adopted without altering them; run `npm run db:indexes` for the missing indexes'
+      : 'portal tables adopted without altering them',
   );
 }
 
@@ -218,9 +242,9 @@ function startPruning(database: Database, c: Config): () => void {
   const prune = async () => {
     try {
       const n = await pruneEvents(database.db, { maxAgeMs: c.EVENT_LOG_RETENTION_HOURS * 3_600_000, keepPerOwner: c.EVENT_LOG_RETENTION_COUNT });
-      if (n > 0) console.log(`[log] pruned ${n} old events`);
+      if (n > 0) logger().info({ pruned: n }, 'old events pruned from the log');
     } catch (err) {
-      console.error('[log] pruning failed (will retry)', err);
+      dbFailed('prune', err, 'pruning the event log failed (will retry)');
     }
   };
   const timer = setInterval(prune, PRUNE_EVERY_MS);
@@ -229,9 +253,31 @@ function startPruning(database: Database, c: Config): () => void {
 }
 
 /**
- * On SIGTERM/SIGINT: the custom server stops accepting, every stream gets `reconnect` at a random
- * moment within WS_DRAIN_MS and closes, the runtime stops (closing the database) and the process
- * exits. Installed once per process, whichever bundle builds the runtime first.
+ * The drain, without the exit: readiness turns false at once (so a load balancer stops sending
+ * new streams), the custom server's hook runs, every stream gets `reconnect` at a random moment
+ * within WS_DRAIN_MS and closes, then the runtime stops. The signal handlers call it; tests too.
+ */
+export async function drainAndStop(reason: string): Promise<void> {
+  const s = state();
+  s.draining = true;
+  s.hooks.beforeDrain?.();
+  const runtime = await s.runtime?.catch(() => undefined);
+  if (runtime) {
+    logger().info(
+      { signal: reason, streams: runtime.hub.connectionCount(), drainMs: runtime.config.WS_DRAIN_MS },
+      'draining: not ready; streams get reconnect',
+    );
+    await runtime.hub.drain();
+  }
+  await s.hooks.afterDrain?.();
+  await stopRuntime();
+  logger().info('drained; exiting');
+}
+
+/**
+ * On SIGTERM/SIGINT: `drainAndStop`, then the process exits. Installed once per process, whichever
+ * bundle builds the runtime first. Under `next start`, Next exits on these signals itself unless
+ * NEXT_MANUAL_SIG_HANDLE is set (`npm start` sets it).
  */
 function installSignalHandlers(s: State): void {
   if (s.signalsInstalled) return;
@@ -242,21 +288,14 @@ function installSignalHandlers(s: State): void {
     stopping = true;
     // Whatever hangs (a boot waiting for an unreachable database, a pool that will not close), the process still exits.
     const deadline = setTimeout(() => {
-      console.error('[drain] shutdown did not finish in time; exiting');
+      logger().error('shutdown did not finish in time; exiting');
       process.exit(1);
     }, config().WS_DRAIN_MS + SHUTDOWN_GRACE_MS);
     deadline.unref();
     try {
-      s.hooks.beforeDrain?.();
-      const runtime = await s.runtime?.catch(() => undefined);
-      if (runtime) {
-        console.log(`[drain] ${signal}: ${runtime.hub.connectionCount()} streams get reconnect within ${runtime.config.WS_DRAIN_MS} ms`);
-        await runtime.hub.drain();
-      }
-      await s.hooks.afterDrain?.();
-      await stopRuntime();
+      await drainAndStop(signal);
     } catch (err) {
-      console.error('[drain] shutdown failed', err);
+      logger().error({ err }, 'shutdown failed');
     } finally {
       process.exit(0);
     }

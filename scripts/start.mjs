@@ -53,6 +53,7 @@ if (process.argv.includes('--build-only')) process.exit(0);
 const port = process.env.PORT ?? '3000';
 // The Node transport (server.ts) by default; WS_TRANSPORT=route serves /api/ws from the route handler.
 const args = process.env.WS_TRANSPORT === 'route' ? [nextBin, 'start', '-p', port] : ['--import', 'tsx', join(root, 'server.ts')];
-const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, PORT: port, NODE_ENV: 'production' } });
+// NEXT_MANUAL_SIG_HANDLE: `next start` would otherwise exit on SIGTERM before the runtime's drain (lib/runtime.ts) ran.
+const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, PORT: port, NODE_ENV: 'production', NEXT_MANUAL_SIG_HANDLE: '1' } });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

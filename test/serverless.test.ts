@@ -110,7 +110,7 @@ describe('serverless: pooled PostgreSQL without LISTEN, short streams, no sticky
 
   it('boots both instances in poll mode, detected from the pooled URL', () => {
     for (const i of [a, b])
-      expect(i.output.join('')).toContain('[cluster] cross-instance delivery: poll, one query every 250 ms — DATABASE_URL declares a transaction pooler');
+      expect(i.output.join('')).toContain('cross-instance delivery: poll, one query every 250 ms — DATABASE_URL declares a transaction pooler');
   });
 
   it(`delivers every event made on A to B exactly once, in order, live, across ≥ ${MIN_CUTS} stream cuts`, async () => {

@@ -24,6 +24,7 @@ import { setBookingStatus } from './booking-status';
 import { amountOf, lockBookingWhere, statusOf, type LockedBooking } from './bookings';
 import { roundCents } from './money';
 import type { WebhookEvent } from './stripe-webhook';
+import { logger } from '../observability/logger';
 
 export const PAYMENT_SUCCEEDED = 'payment_intent.succeeded';
 export const PAYMENT_FAILED = 'payment_intent.payment_failed';
@@ -77,7 +78,10 @@ const outcome = (b: { id: number; status: BookingStatus | null }, ignored?: stri
 async function applySucceeded(tx: Tx, emit: Emit, locked: LockedBooking, event: WebhookEvent, intent: Intent, now: Date): Promise<WebhookOutcome> {
   const from = statusOf(locked.booking);
   if (from === 'cancelled' || from === 'rejected') {
-    console.warn(`[stripe] payment ${intent.id} succeeded for ${from} booking ${locked.booking.id}; it needs a refund`);
+    logger().warn(
+      { paymentIntent: intent.id, bookingId: locked.booking.id, status: from },
+      'payment succeeded for a booking no longer payable; it needs a refund',
+    );
     return outcome(locked.booking, `booking_${from}`);
   }
   const after = from === 'pending' ? await setBookingStatus(tx, emit, locked, 'confirmed', now) : locked.booking;
@@ -98,7 +102,7 @@ async function applyFailed(tx: Tx, emit: Emit, locked: LockedBooking, intent: In
   const from = statusOf(locked.booking);
   if (from !== 'pending' && from !== 'confirmed') return outcome(locked.booking, `booking_${from}`);
   const reason = intent.last_payment_error?.message ?? 'Erro desconhecido';
-  console.warn(`[stripe] payment ${intent.id} failed for booking ${locked.booking.id} (${reason}); the booking is cancelled`);
+  logger().warn({ paymentIntent: intent.id, bookingId: locked.booking.id, reason }, 'payment failed; the booking is cancelled');
   await recordPaymentOutcome(tx, locked.booking, { status: 'failed', at: now });
   return outcome(await setBookingStatus(tx, emit, locked, 'cancelled', now));
 }

@@ -9,6 +9,8 @@
  * `FieldError` carries the field a body check refused, so a table can name it.
  */
 import { AppError, isDatabaseUnavailable } from '../errors';
+import { logger } from '../observability/logger';
+import { dbFailed } from '../observability/db-errors';
 
 /** A refused body field: unknown, invalid, or (`missing_fields`) required and absent. */
 export class FieldError extends AppError {
@@ -75,11 +77,12 @@ export interface PortalErrorBody {
 export function portalErrorResponse(err: unknown, table: ErrorTable): Response {
   let appError: AppError;
   if (AppError.is(err)) appError = err;
-  else if (isDatabaseUnavailable(err)) appError = new AppError(503, 'database_unavailable', table.status[500], { retryAfter: 5 });
-  else if (isInvalidText(err)) appError = new AppError(400, 'invalid_request', 'The request holds characters the database cannot store.');
+  else if (isDatabaseUnavailable(err)) {
+    dbFailed('request', err);
+    appError = new AppError(503, 'database_unavailable', table.status[500], { retryAfter: 5 });
+  } else if (isInvalidText(err)) appError = new AppError(400, 'invalid_request', 'The request holds characters the database cannot store.');
   else {
-    const e = err as { message?: unknown; code?: unknown };
-    console.error(`[api] unexpected error: ${String(e?.message ?? err)}${e?.code ? ` (${String(e.code)})` : ''}`);
+    logger().error({ err }, 'unexpected error');
     appError = new AppError(500, 'internal_error', table.status[500]);
   }
   const body: PortalErrorBody = { error: pick(table, appError, appError.status >= 500 ? table.status[500] : appError.message), code: appError.code };

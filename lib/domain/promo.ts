@@ -23,6 +23,7 @@ import { config } from '../config';
 import { rows, type Queryable, type Tx } from '../db/client';
 import type { Discount } from './pricing';
 import { RouteError } from './portal-errors';
+import { logger } from '../observability/logger';
 
 /** A valid promo code, ready to apply. */
 export interface Promo {
@@ -103,6 +104,6 @@ export async function redeemPromo(tx: Tx, promo: Promo, userId: number, bookingI
       await sp.execute(sql`insert into coupon_redemptions (coupon_id, user_id, booking_id) values (${promo.id}, ${userId}, ${bookingId})`);
     });
   } catch (err) {
-    console.warn(`[promo] coupon_redemptions insert failed for booking ${bookingId}: ${(err as Error).message}`);
+    logger().warn({ err, bookingId }, 'coupon_redemptions insert failed');
   }
 }

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { config } from '../config';
 import { AppError } from '../errors';
+import { logger } from '../observability/logger';
 
 /** `stripe` with a secret key, `local` without (see the file comment). */
 export type PaymentMode = 'stripe' | 'local';
@@ -57,7 +58,7 @@ const localId = (prefix: string) => `${prefix}_local_${randomBytes(12).toString(
 /** Wraps an SDK failure: the provider failed, not the client. */
 function providerError(err: unknown, what: string): AppError {
   const e = err as { type?: string; code?: string; message?: string };
-  console.error(`[payments] Stripe ${what} failed: ${e?.type ?? 'error'}${e?.code ? ` (${e.code})` : ''}: ${e?.message ?? String(err)}`);
+  logger().error({ stripeError: e?.type ?? 'error', code: e?.code, detail: e?.message?.slice(0, 300) }, `Stripe ${what} failed`);
   return new AppError(502, 'payment_provider_error', `The payment provider failed to ${what}; nothing was changed, try again.`);
 }
 

@@ -50,6 +50,8 @@ export interface MetricsCacheOptions {
   compute?: ComputeFn;
   /** Where the once-per-outage failure and recovery lines go. Default `console`. */
   logger?: Pick<Console, 'error' | 'info'>;
+  /** Called on every failed computation (the runtime counts them). */
+  onFailure?: (error: unknown) => void;
 }
 
 interface Entry {
@@ -202,6 +204,7 @@ export class MetricsCache implements RefreshableMetricsSource {
       }
       return { ok: true, values };
     } catch (error) {
+      this.opts.onFailure?.(error);
       if (!this.failing) {
         this.failing = true;
         this.logger.error('[metrics] database read failed; serving last good values marked stale until it recovers:', error);

@@ -23,6 +23,8 @@ export interface MetricsPollerOptions {
   coalesceMs?: number;
   /** Where a failing push or refresh is reported. Default `console`. */
   logger?: Pick<Console, 'error'>;
+  /** Called with the duration of each poll tick that computed something, seconds (the runtime records them). */
+  onTick?: (seconds: number) => void;
 }
 
 /** Compares snapshots by value, ignoring `lastUpdate` (it changes on every computation). */
@@ -63,9 +65,17 @@ export class MetricsPoller {
 
   /** An event committed: its owner's metrics are invalidated now and, if connected, pushed soon. */
   changed(event: LoggedEvent): void {
+    this.invalidate(event.ownerId, !changesClosedMonths(event));
+  }
+
+  /** A client asked for fresh metrics: all of the owner's are recomputed and, if connected, pushed soon. */
+  requested(ownerId: number): void {
+    this.invalidate(ownerId, false);
+  }
+
+  private invalidate(ownerId: number, keepClosedMonths: boolean): void {
     if (this.stopped) return;
-    const { ownerId } = event;
-    this.opts.source.invalidate(ownerId, { keepClosedMonths: !changesClosedMonths(event) });
+    this.opts.source.invalidate(ownerId, { keepClosedMonths });
     this.pending.add(ownerId);
     if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => this.run(() => this.flush()), this.opts.coalesceMs ?? 50);
@@ -86,10 +96,16 @@ export class MetricsPoller {
 
   private async tick(): Promise<void> {
     this.tickQueued = false;
+    const started = performance.now();
     const owners = this.sink?.connectedOwners() ?? [];
     const connected = new Set(owners);
     for (const id of this.lastPushed.keys()) if (!connected.has(id)) this.lastPushed.delete(id);
-    await this.refreshAndPush(owners);
+    if (owners.length === 0) return; // nothing computed: not a tick worth timing
+    try {
+      await this.refreshAndPush(owners);
+    } finally {
+      this.opts.onTick?.((performance.now() - started) / 1000);
+    }
   }
 
   private async flush(): Promise<void> {

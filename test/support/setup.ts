@@ -10,6 +10,8 @@ import { stopRuntime } from '../../lib/runtime';
 
 process.env.JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 process.env.SEED_DEMO_DATA = '0';
+// Warnings and errors only: a request line per handler call would drown the test report.
+process.env.LOG_LEVEL ??= 'warn';
 const scratch = await createScratchDatabase();
 if (scratch.url) process.env.DATABASE_URL = scratch.url;
 else process.env.PGLITE_DIR = 'memory://';

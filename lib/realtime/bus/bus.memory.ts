@@ -1,5 +1,6 @@
 /** The in-process bus: a Node `EventEmitter` under the `Bus` interface. */
 import { EventEmitter } from 'node:events';
+import { logger } from '../../observability/logger';
 import type { Bus, BusListener } from './bus';
 import type { LoggedEvent } from '../wire/events';
 
@@ -12,7 +13,7 @@ export class MemoryBus implements Bus {
       this.emitter.emit('events', events);
     } catch (err) {
       // A listener's bug must not turn a committed write into a failed request.
-      console.error('[bus] listener failed', err);
+      logger().error({ err }, 'a bus listener failed');
     }
   }
 

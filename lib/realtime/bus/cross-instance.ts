@@ -12,6 +12,7 @@
  */
 import type { Database } from '../../db/client';
 import { startNotifyBridge, type NotifyTarget } from './notify.pg';
+import { logger } from '../../observability/logger';
 
 export type CrossInstanceMode = 'notify' | 'poll';
 
@@ -30,8 +31,7 @@ export async function startCrossInstance(database: Database, hub: NotifyTarget, 
   const none = async () => {};
   if (configured === 'poll') return { mode: 'poll', reason: 'WS_CROSS_INSTANCE=poll', stop: none };
   if (configured === undefined && database.pooled) return { mode: 'poll', reason: 'DATABASE_URL declares a transaction pooler (pgbouncer=true)', stop: none };
-  if (database.pooled)
-    console.warn('[cluster] WS_CROSS_INSTANCE=notify behind a transaction pooler: notifications may go to another client of the pooler and be lost');
+  if (database.pooled) logger().warn('WS_CROSS_INSTANCE=notify behind a transaction pooler: notifications may go to another client of the pooler and be lost');
   try {
     const stop = await withTimeout(startNotifyBridge(database, hub), LISTEN_TIMEOUT_MS);
     return { mode: 'notify', reason: configured ? 'WS_CROSS_INSTANCE=notify' : 'direct DATABASE_URL, LISTEN works', stop };

@@ -9,6 +9,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client';
+import { logger } from '../../observability/logger';
+import { metrics } from '../../observability/metrics';
 import type { LoggedEvent } from '../wire/events';
 
 export const EVENTS_CHANNEL = 'hangarshare_events';
@@ -44,7 +46,8 @@ export async function startNotifyBridge(database: Database, hub: NotifyTarget): 
     },
     () => {
       if (connects++ === 0) return;
-      console.warn('[bridge] LISTEN connection re-established; catching up connected owners from the log');
+      metrics().bridgeReconnects.inc();
+      logger().warn('LISTEN connection re-established; catching up connected owners from the log');
       void hub.catchUpAll();
     },
   );

@@ -11,6 +11,7 @@
 import { and, eq, gt, lt, ne } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { realtimeInstances } from '../../db/schema';
+import { dbFailed } from '../../observability/db-errors';
 import type { Hub } from '../hub/hub';
 import { pruneCommands, sendCommand, type CommandRefusal, type StreamCommand } from './stream-commands';
 import { startClusterTick } from './tick';
@@ -119,7 +120,7 @@ export class Cluster {
       await db.delete(realtimeInstances).where(lt(realtimeInstances.heartbeatAt, new Date(now.getTime() - 10 * PRESENCE_TTL_MS)));
       await pruneCommands(db, now.getTime());
     } catch (err) {
-      console.error('[cluster] presence heartbeat failed (will retry)', (err as Error).message);
+      dbFailed('presence', err, 'presence heartbeat failed (will retry)');
     }
   }
 

@@ -90,7 +90,7 @@ export function applyCommand(hub: Hub, m: StreamCommand): CommandRefusal | 'appl
   if (conn.ownerId !== m.ownerId || (conn.userId !== m.userId && !m.admin)) return 'forbidden_connection';
   if (m.op === 'auth' && typeof m.exp === 'number') conn.exp = m.exp;
   if (m.op === 'ping') hub.sendFrame(conn.ownerId, 'pong', { serverTime: m.serverTime ?? Date.now() }, conn.id);
-  if (m.op === 'request_metrics') hub.options.metrics.changed(conn.ownerId);
+  if (m.op === 'request_metrics') hub.options.metrics.requested(conn.ownerId);
   return 'applied';
 }
 

@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../db/client';
 import { applyCommand, settleCommands, type StreamCommand } from './stream-commands';
 import type { Hub } from '../hub/hub';
+import { dbFailed } from '../../observability/db-errors';
 
 export interface TickOptions {
   db: Db;
@@ -50,7 +51,7 @@ export function startClusterTick(opts: TickOptions): { stop: () => void; stats: 
     try {
       await runTick(opts, stats);
     } catch (err) {
-      console.error('[cluster] tick failed (will retry)', (err as Error).message);
+      dbFailed('cluster_tick', err, 'cluster tick failed (will retry)');
     } finally {
       running = false;
     }

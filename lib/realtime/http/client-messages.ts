@@ -25,9 +25,10 @@ const Ping = z.object({ type: z.literal('ping'), ownerId: id, connectionId });
 const RequestMetrics = z.object({ type: z.literal('request_metrics'), ownerId: id, connectionId });
 const Envelope = z.object({ type: z.string().max(64) }).loose();
 
-/** Handles one client message; returns the JSON body to answer with (status 200). */
-export async function handleClientMessage(req: Request): Promise<unknown> {
+/** Handles one client message; returns the JSON body to answer with (status 200). `onType` learns the message's type once parsed. */
+export async function handleClientMessage(req: Request, onType?: (type: string) => void): Promise<unknown> {
   const body = await readJson(req, Envelope);
+  onType?.(body.type);
   const runtime = await getRuntime();
   const { hub } = runtime;
   const ownerParam = new URL(req.url).searchParams.get('ownerId');

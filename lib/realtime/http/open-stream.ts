@@ -5,7 +5,8 @@
  */
 import { resolveOwner } from '../../auth/owners';
 import { authenticate } from '../../auth/request';
-import { AppError, errorResponse } from '../../errors';
+import { AppError, errorCode, errorResponse } from '../../errors';
+import { metrics } from '../../observability/metrics';
 import { getDb, getRuntime } from '../../runtime';
 import { openWebStream } from './transport-web';
 
@@ -43,6 +44,7 @@ export async function handleStreamRequest(req: Request): Promise<Response> {
     hub.admit(params.ownerId);
     return openWebStream(hub, params, req.signal);
   } catch (err) {
+    metrics().streamRefusals.inc({ code: errorCode(err) });
     return errorResponse(err);
   }
 }

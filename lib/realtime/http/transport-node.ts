@@ -5,7 +5,8 @@
  * Backpressure is Node's: `write()` returning false marks the stream full until `drain`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorResponse } from '../../errors';
+import { errorCode, errorResponse } from '../../errors';
+import { metrics } from '../../observability/metrics';
 import { withSecurityHeaders } from '../../security-headers';
 import { getRuntime } from '../../runtime';
 import type { Connection, Transport } from '../hub/connection';
@@ -49,6 +50,7 @@ export async function handleNodeStream(req: IncomingMessage, res: ServerResponse
     let conn: Connection | undefined;
     let full = false;
     const transport: Transport = {
+      kind: 'node',
       write(chunk) {
         if (!res.write(chunk)) full = true;
       },
@@ -75,6 +77,7 @@ export async function handleNodeStream(req: IncomingMessage, res: ServerResponse
     res.on('close', () => conn?.close('client'));
     conn = hub.open({ ...params, transport });
   } catch (err) {
+    if (!res.headersSent) metrics().streamRefusals.inc({ code: errorCode(err) });
     await sendError(res, err);
   }
 }

@@ -31,6 +31,7 @@ export function openWebStream(hub: Hub, params: Omit<OpenParams, 'transport'>, s
     { highWaterMark: HIGH_WATER_MARK },
   );
   const transport: Transport = {
+    kind: 'route',
     write(chunk) {
       try {
         controller.enqueue(chunk);

@@ -5,6 +5,8 @@
  * and if they do not within `gapWaitMs`, they are read from the log (one read per owner, not per
  * stream). Each event is encoded once for all of the owner's streams.
  */
+import { dbFailed } from '../../observability/db-errors';
+import { logger } from '../../observability/logger';
 import type { EventLog } from '../log/event-log';
 import type { LoggedEvent } from '../wire/events';
 import { encodeFrame } from '../wire/sse';
@@ -149,14 +151,14 @@ export class OwnerChannel {
       if (this.cursor !== undefined && (this.wanted > this.cursor || this.held.size > 0)) this.scheduleGapRepair(this.held.size > 0 ? this.gapWaitMs : 0);
     } catch (err) {
       this.reading = false;
-      console.error(`[hub] could not read the log for owner ${this.ownerId}; retrying`, err);
+      dbFailed('log_read', err, 'could not read the log to fill a gap; retrying in 1 s', { ownerId: this.ownerId });
       this.scheduleGapRepair(1_000);
     }
   }
 
   /** The log lost (cursor, seq] before this channel read it: move past and send every stream back to resume. */
   private skipPruned(seq: number): void {
-    console.warn(`[hub] owner ${this.ownerId}: events ${(this.cursor ?? 0) + 1}–${seq} were pruned before delivery; streams resume from the log`);
+    logger().warn({ ownerId: this.ownerId, from: (this.cursor ?? 0) + 1, to: seq }, 'events were pruned before delivery; streams resume from the log');
     for (const c of [...this.connections]) c.end({ event: 'reconnect', ownerId: this.ownerId, data: { retryMs: 0 } }, 'history_gap');
     this.cursor = seq;
     for (const held of this.held.keys()) if (held <= seq) this.held.delete(held);

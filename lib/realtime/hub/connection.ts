@@ -18,8 +18,13 @@ import { encodeFrame, encodeRetry, PING } from '../wire/sse';
  */
 export const RECONNECT_RETRY_FLOOR_MS = 100;
 
+/** Which transport serves a stream: `node` (server.ts, `node:http`), `route` (a Web stream), `other` (tests). */
+export type TransportKind = 'node' | 'route' | 'other';
+
 /** Where a connection's bytes go: a Web `ReadableStream` controller or a Node response. */
 export interface Transport {
+  /** Labels the stream in the metrics. Default `other`. */
+  readonly kind?: TransportKind;
   /** Writes one encoded frame. The connection checks `capacity()` first, except for the final frame. */
   write(chunk: Uint8Array): void;
   /** How many more frames the transport accepts before it is backpressured (≤ 0: full). */
@@ -94,6 +99,10 @@ export class Connection {
 
   get closed(): boolean {
     return this.state === 'closed';
+  }
+
+  get transportKind(): TransportKind {
+    return this.transport.kind ?? 'other';
   }
 
   /** Frames waiting in front of the transport (for stats and tests). */

@@ -8,6 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors';
+import { dbFailed } from '../../observability/db-errors';
+import { metrics } from '../../observability/metrics';
 import type { Bus } from '../bus/bus';
 import type { EventLog } from '../log/event-log';
 import type { LoggedEvent, MetricsSnapshot } from '../wire/events';
@@ -23,6 +25,8 @@ export interface HubMetrics {
   get(ownerId: number): Promise<MetricsSnapshot>;
   /** An event committed (here or on another instance): recompute its owner's metrics and push soon. */
   changed(event: LoggedEvent): void;
+  /** A client asked for fresh metrics of `ownerId` (e.g. through another instance): recompute all of them and push soon. */
+  requested(ownerId: number): void;
 }
 
 export interface HubOptions {
@@ -115,7 +119,7 @@ export class Hub {
     this.byId.set(c.id, c);
     const channel = this.channelFor(c.ownerId);
     channel.connections.add(c);
-    this.stats.opened();
+    this.stats.opened(c.transportKind);
     c.onClose(() => this.remove(c));
     c.cork(); // retry, connected and (without a replay) the snapshot go out as one chunk
     c.send(encodeRetry(this.options.retryMs));
@@ -168,7 +172,8 @@ export class Hub {
 
   /**
    * Graceful drain: every stream gets `reconnect {retryMs}` at a random moment within `drainMs`
-   * (so clients do not all return at once) and is closed. Resolves when all are closed.
+   * (so clients do not all return at once) and is closed. Resolves when all are closed, by the
+   * drain or otherwise (the client left first, `shutdown`).
    */
   drain(drainMs = this.options.drainMs): Promise<void> {
     this.draining = true;
@@ -178,11 +183,9 @@ export class Hub {
       let left = conns.length;
       const done = () => --left === 0 && resolve();
       for (const c of conns) {
+        c.onClose(done);
         const t = setTimeout(
-          () => {
-            c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: this.options.retryMs } }, 'drain');
-            done();
-          },
+          () => c.end({ event: 'reconnect', ownerId: c.ownerId, data: { retryMs: this.options.retryMs } }, 'drain'),
           Math.floor(Math.random() * drainMs),
         );
         t.unref?.();
@@ -213,7 +216,7 @@ export class Hub {
       try {
         channel.advanceTo(await this.options.log.head(ownerId));
       } catch (err) {
-        console.error(`[hub] catch-up of owner ${ownerId} failed`, err);
+        dbFailed('catch_up', err, 'catch-up of a connected owner from the log failed', { ownerId });
       }
     }
   }
@@ -221,7 +224,7 @@ export class Hub {
   /** What a joining stream needs of the hub. */
   private get joinContext() {
     const { log, metrics, heartbeatMs } = this.options;
-    return { log, metrics, heartbeatMs, onReset: () => this.stats.reset() };
+    return { log, metrics, heartbeatMs, onReset: () => this.stats.reset(), onReplayed: (n: number) => this.stats.replayed(n) };
   }
 
   /**
@@ -242,7 +245,7 @@ export class Hub {
         c.end({ event: 'error', ownerId: c.ownerId, data }, 'access_revoked');
       }
     } catch (err) {
-      console.error('[hub] re-authorization of open streams failed (will retry)', err);
+      dbFailed('reauth', err, 're-authorization of open streams failed (will retry)');
     } finally {
       this.reauthRunning = false;
     }
@@ -258,9 +261,11 @@ export class Hub {
    * The one place that follows committed events, whichever way they came (the bus, or the log for
    * another instance's): counted, and handed to the metrics side.
    */
-  private committed(events: readonly LoggedEvent[]): void {
+  private committed(events: readonly LoggedEvent[], fromLog = false): void {
+    const now = Date.now();
     for (const e of events) {
-      this.stats.published();
+      this.stats.published(e.type);
+      if (fromLog) metrics().bridgeLag.observe(Math.max(0, now - e.timestamp) / 1000);
       this.options.metrics.changed(e);
     }
   }
@@ -269,8 +274,12 @@ export class Hub {
     let ch = this.channels.get(ownerId);
     if (!ch) {
       ch = new OwnerChannel(ownerId, this.options.log, {
-        delivered: (_e, n) => this.stats.delivered(n),
-        readFromLog: (events) => this.committed(events),
+        delivered: (e, n) => {
+          this.stats.delivered(n);
+          // Once per event, not per stream: the frame was handed to every unblocked stream just now.
+          if (n > 0) metrics().deliveryLatency.observe(Math.max(0, Date.now() - e.timestamp) / 1000);
+        },
+        readFromLog: (events) => this.committed(events, true),
       });
       this.channels.set(ownerId, ch);
     }
@@ -287,7 +296,7 @@ export class Hub {
         this.channels.delete(c.ownerId);
       }
     }
-    this.stats.closed(c.closeReason);
+    this.stats.closed(c.closeReason, c.transportKind);
   }
 
   /** The one timer: token expiry, stream age limit, heartbeats and re-authorization for every stream. */

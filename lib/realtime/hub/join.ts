@@ -6,6 +6,7 @@
  * replayed one go out. A client whose position is no longer in the log (pruned, or from the
  * future) gets one `reset`; a client far behind whose history is still there gets all of it.
  */
+import { dbFailed } from '../../observability/db-errors';
 import type { EventLog } from '../log/event-log';
 import type { LoggedEvent, MetricsSnapshot } from '../wire/events';
 import { encodeFrame } from '../wire/sse';
@@ -22,6 +23,8 @@ export interface JoinContext {
   heartbeatMs: number;
   /** Counts a `reset` sent. */
   onReset(): void;
+  /** Counts events replayed from the log. */
+  onReplayed(events: number): void;
 }
 
 /** Runs the connected → replay/reset → metrics → live sequence for a freshly opened connection. */
@@ -53,12 +56,12 @@ export async function joinStream(ctx: JoinContext, channel: OwnerChannel, c: Con
       c.lastSeq = head;
     } else {
       c.lastSeq = lastEventId ?? head;
-      if (!(await replayUpTo(log, c, replay, head))) return;
+      if (!(await replayUpTo(log, c, replay, head, ctx.onReplayed))) return;
     }
     await sendSnapshot(c);
     c.goLive();
   } catch (err) {
-    console.error(`[hub] could not start the stream of owner ${ownerId}`, err);
+    dbFailed('stream_start', err, 'could not start a stream (log unreadable); it ends with error', { ownerId });
     c.end({ event: 'error', ownerId, data: { code: 'database_unavailable', message: 'The event log could not be read; reconnecting.' } }, 'error');
   }
 
@@ -67,7 +70,7 @@ export async function joinStream(ctx: JoinContext, channel: OwnerChannel, c: Con
       const value = await snapshot;
       if (!conn.closed) conn.sendMetrics(encodeFrame({ event: 'metrics_updated', ownerId, data: value }), value.lastUpdate);
     } catch (err) {
-      console.error(`[hub] no metrics snapshot for owner ${ownerId}`, err);
+      dbFailed('metrics', err, 'no metrics snapshot for a joining stream', { ownerId });
     }
   }
 }
@@ -105,7 +108,7 @@ async function firstPage(log: EventLog, ownerId: number, after: number, head: nu
  * Returns false when the stream closed, or was sent back to resume because the log lost events
  * while it was being replayed (the rejoin then tells the client `reset`).
  */
-async function replayUpTo(log: EventLog, c: Connection, first: LoggedEvent[], head: number): Promise<boolean> {
+async function replayUpTo(log: EventLog, c: Connection, first: LoggedEvent[], head: number, onReplayed: (n: number) => void): Promise<boolean> {
   let page = first;
   while (page.length > 0) {
     for (const e of page) {
@@ -115,6 +118,7 @@ async function replayUpTo(log: EventLog, c: Connection, first: LoggedEvent[], he
       }
       c.send(encodeFrame({ event: e.type, id: e.seq, data: e.data, ownerId: c.ownerId, timestamp: e.timestamp }));
       c.lastSeq = e.seq;
+      onReplayed(1);
       await c.waitForRoom();
       if (c.closed) return false;
     }

@@ -64,7 +64,7 @@ describe('Hub re-authorization (unit)', () => {
       instanceId: 'test',
       log: { head: async () => 0, read: async () => event() },
       bus: { publish: () => {}, subscribe: () => () => {} },
-      metrics: { get: async () => ({ lastUpdate: 0 }) as never, changed: () => {} },
+      metrics: { get: async () => ({ lastUpdate: 0 }) as never, changed: () => {}, requested: () => {} },
       heartbeatMs: 20,
       retryMs: 0,
       maxPerOwner: 10,

@@ -3,6 +3,7 @@ import { login } from '@/lib/auth/login';
 import { errorResponse } from '@/lib/errors';
 import { readJson } from '@/lib/http';
 import { limitLoginByEmail, limitLoginByIp } from '@/lib/rate-limit';
+import { withRequestLog } from '@/lib/observability/request-log';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,7 +27,7 @@ const Body = z
  * `POST /api/auth/login` `{ email, password }` → `{ message, token, user }` plus an httpOnly `token`
  * cookie. 429 `too_many_requests` (with `Retry-After`) past the per-IP or per-email budget.
  */
-export async function POST(req: Request): Promise<Response> {
+export const POST = withRequestLog(async (req: Request): Promise<Response> => {
   try {
     limitLoginByIp(req);
     const body = await readJson(req, Body);
@@ -39,4 +40,4 @@ export async function POST(req: Request): Promise<Response> {
   } catch (err) {
     return errorResponse(err);
   }
-}
+});

@@ -7,10 +7,11 @@ import { getWebSocketServer } from '@/lib/realtime/portal-broadcast-api';
 import { collectGarbage } from '@/lib/process-state';
 import { withSecurityHeaders } from '@/lib/security-headers';
 import { getDb } from '@/lib/runtime';
+import { withRequestLog } from '@/lib/observability/request-log';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(req: Request): Promise<Response> {
+export const GET = withRequestLog(async (req: Request): Promise<Response> => {
   try {
     const claims = await authenticate(req);
     if (!isAdmin(await assertUserActive(await getDb(), claims))) throw new AppError(403, 'forbidden', 'Only ADMIN or MASTER may read stream statistics.');
@@ -20,4 +21,4 @@ export async function GET(req: Request): Promise<Response> {
   } catch (err) {
     return withSecurityHeaders(errorResponse(err));
   }
-}
+});

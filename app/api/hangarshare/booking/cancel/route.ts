@@ -8,6 +8,7 @@ import { readObject } from '@/lib/domain/body';
 import { cancelBooking, parseCancelBody } from '@/lib/domain/booking-cancel';
 import { portalErrorResponse } from '@/lib/domain/portal-errors';
 import { CANCEL_ERRORS } from '@/lib/domain/portal-routes';
+import { withRequestLog } from '@/lib/observability/request-log';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,7 +17,7 @@ export const dynamic = 'force-dynamic';
  * successfully", booking: { id, status, originalAmount, refundAmount, refundId } }`; 400, 401,
  * 403, 404, 502 (the refund failed: nothing changed) as `{ error, code }`.
  */
-export async function POST(req: Request): Promise<Response> {
+export const POST = withRequestLog(async (req: Request): Promise<Response> => {
   try {
     const claims = await authenticateBearer(req);
     const input = parseCancelBody(await readObject(req));
@@ -25,4 +26,4 @@ export async function POST(req: Request): Promise<Response> {
   } catch (err) {
     return portalErrorResponse(err, CANCEL_ERRORS);
   }
-}
+});

@@ -8,6 +8,7 @@ import { confirmBooking, parseConfirmBody } from '@/lib/domain/booking-confirm';
 import { readObject } from '@/lib/domain/body';
 import { portalErrorResponse } from '@/lib/domain/portal-errors';
 import { CONFIRM_ERRORS } from '@/lib/domain/portal-routes';
+import { withRequestLog } from '@/lib/observability/request-log';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,7 +17,7 @@ export const dynamic = 'force-dynamic';
  * 200 `{ success, booking, payment: { clientSecret, paymentIntentId, publishableKey } }` (a replay
  * within 15 minutes answers the same intent); errors `{ error, code }`.
  */
-export async function POST(req: Request): Promise<Response> {
+export const POST = withRequestLog(async (req: Request): Promise<Response> => {
   try {
     const claims = await authenticateBearer(req);
     const input = parseConfirmBody(await readObject(req));
@@ -25,4 +26,4 @@ export async function POST(req: Request): Promise<Response> {
   } catch (err) {
     return portalErrorResponse(err, CONFIRM_ERRORS);
   }
-}
+});

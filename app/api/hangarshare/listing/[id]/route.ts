@@ -10,23 +10,24 @@ import { deleteListing, parseListingPatch, updateListing } from '@/lib/domain/li
 import { getHangar } from '@/lib/domain/listings';
 import { portalErrorResponse } from '@/lib/domain/portal-errors';
 import { LISTING_DELETE_ERRORS, LISTING_GET_ERRORS, LISTING_PATCH_ERRORS } from '@/lib/domain/portal-routes';
+import { withRequestLog } from '@/lib/observability/request-log';
 
 export const dynamic = 'force-dynamic';
 
 type Context = { params: Promise<{ id: string }> };
 
 /** Public: 200 `{ success, hangar }` for a listing on the marketplace (others: their owner or an admin). 400, 404. */
-export async function GET(req: Request, { params }: Context): Promise<Response> {
+export const GET = withRequestLog(async (req: Request, { params }: Context): Promise<Response> => {
   try {
     const id = parseId((await params).id, 'id');
     return Response.json({ success: true, hangar: await getHangar(await optionalBearer(req), id) });
   } catch (err) {
     return portalErrorResponse(err, LISTING_GET_ERRORS);
   }
-}
+});
 
 /** Owner or admin: the camelCase fields `hangarNumber`…`isAvailable`. 200 `{ success, message, listingId }`. */
-export async function PATCH(req: Request, { params }: Context): Promise<Response> {
+export const PATCH = withRequestLog(async (req: Request, { params }: Context): Promise<Response> => {
   try {
     const claims = await authenticateBearer(req);
     const id = parseId((await params).id, 'id');
@@ -36,10 +37,10 @@ export async function PATCH(req: Request, { params }: Context): Promise<Response
   } catch (err) {
     return portalErrorResponse(err, LISTING_PATCH_ERRORS);
   }
-}
+});
 
 /** Owner or admin. 200 `{ success, message }`; 409 while it has bookings that have not ended. */
-export async function DELETE(req: Request, { params }: Context): Promise<Response> {
+export const DELETE = withRequestLog(async (req: Request, { params }: Context): Promise<Response> => {
   try {
     const claims = await authenticateBearer(req);
     const id = parseId((await params).id, 'id');
@@ -48,4 +49,4 @@ export async function DELETE(req: Request, { params }: Context): Promise<Respons
   } catch (err) {
     return portalErrorResponse(err, LISTING_DELETE_ERRORS);
   }
-}
+});

@@ -7,6 +7,7 @@ import { handleStripeEvent } from '@/lib/domain/payments';
 import { MAX_WEBHOOK_BYTES, verifyStripeEvent, webhookSecret } from '@/lib/domain/stripe-webhook';
 import { portalErrorResponse } from '@/lib/domain/portal-errors';
 import { WEBHOOK_ERRORS } from '@/lib/domain/portal-routes';
+import { withRequestLog } from '@/lib/observability/request-log';
 
 export const dynamic = 'force-dynamic';
 /** The SDK's synchronous verifier needs Node's crypto. */
@@ -18,7 +19,7 @@ export const runtime = 'nodejs';
  * `invalid_payload` for a signed body that is no event); 413 over 256 KiB; 503
  * `webhook_not_configured` when STRIPE_WEBHOOK_SECRET is unset; 500 `Webhook handler failed`.
  */
-export async function POST(req: Request): Promise<Response> {
+export const POST = withRequestLog(async (req: Request): Promise<Response> => {
   try {
     const secret = webhookSecret();
     // The raw text, never req.json(): the signature covers the exact bytes Stripe sent.
@@ -28,4 +29,4 @@ export async function POST(req: Request): Promise<Response> {
   } catch (err) {
     return portalErrorResponse(err, WEBHOOK_ERRORS);
   }
-}
+});

@@ -8,13 +8,14 @@ import { readObject } from '@/lib/domain/body';
 import { changeBookingStatus, getBooking, parseStatusBody, patchMessage } from '@/lib/domain/booking-status';
 import { portalErrorResponse } from '@/lib/domain/portal-errors';
 import { OWNER_BOOKING_GET_ERRORS, OWNER_BOOKING_PATCH_ERRORS } from '@/lib/domain/portal-routes';
+import { withRequestLog } from '@/lib/observability/request-log';
 
 export const dynamic = 'force-dynamic';
 
 type Context = { params: Promise<{ bookingId: string }> };
 
 /** 200 `{ success, booking }` to the listing's owner, an admin or the renter; 400, 401, 403, 404 as `{ error, code }`. */
-export async function GET(req: Request, { params }: Context): Promise<Response> {
+export const GET = withRequestLog(async (req: Request, { params }: Context): Promise<Response> => {
   try {
     const claims = await authenticateBearer(req);
     const id = parseId((await params).bookingId, 'bookingId');
@@ -22,7 +23,7 @@ export async function GET(req: Request, { params }: Context): Promise<Response> 
   } catch (err) {
     return portalErrorResponse(err, OWNER_BOOKING_GET_ERRORS);
   }
-}
+});
 
 /**
  * Body `{ booking_status }`. 200 `{ success, message, booking, refundNeeded }`; publishes
@@ -30,7 +31,7 @@ export async function GET(req: Request, { params }: Context): Promise<Response> 
  * 400 (bad status, or `invalid_transition` with `currentStatus` / `requestedStatus` /
  * `allowedTransitions`), 401, 403 (not the listing's owner or an admin), 404.
  */
-export async function PATCH(req: Request, { params }: Context): Promise<Response> {
+export const PATCH = withRequestLog(async (req: Request, { params }: Context): Promise<Response> => {
   try {
     const claims = await authenticateBearer(req);
     const id = parseId((await params).bookingId, 'bookingId');
@@ -40,4 +41,4 @@ export async function PATCH(req: Request, { params }: Context): Promise<Response
   } catch (err) {
     return portalErrorResponse(err, OWNER_BOOKING_PATCH_ERRORS);
   }
-}
+});
