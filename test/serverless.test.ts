@@ -91,6 +91,7 @@ describe('serverless: pooled PostgreSQL without LISTEN, short streams, no sticky
       DATABASE_DIRECT_URL: process.env.DATABASE_URL!,
       WS_LOG_POLL_MS: String(POLL_MS),
       WS_MAX_STREAM_SECONDS: String(MAX_STREAM_SECONDS),
+      LOG_LEVEL: 'info', // the boot line naming the delivery mode is info (the suite's default is warn)
     };
     [a, b] = await Promise.all([startInstance(BASE_PORT + 1, env), startInstance(BASE_PORT + 2, env)]);
     // A routes B's client messages only once it has seen B's presence row (one beat, 3 s).
