@@ -12,7 +12,8 @@ import { connectStream, type SseClient } from './support/sse-client';
 import { getDb } from '../lib/runtime';
 
 const onPostgres = !!process.env.TEST_BASE_DATABASE_URL;
-const BASE_PORT = 3230 + (process.pid % 50) * 4;
+// 3230–3293: below test/faults.test.ts's 3300–3344 and the chaos runs' 3400–3499.
+const BASE_PORT = 3230 + (process.pid % 16) * 4;
 
 let db: Db;
 let owner: Awaited<ReturnType<typeof createOwner>>;

@@ -15,7 +15,8 @@ import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 import { getDb } from '../lib/runtime';
 
 const onPostgres = !!process.env.TEST_BASE_DATABASE_URL;
-const PORT = 3260 + (process.pid % 40);
+// 3300–3344 (PORT … PORT + 5): clear of test/cluster.test.ts's 3230–3293.
+const PORT = 3300 + (process.pid % 40);
 
 let db: Db;
 let owner: Awaited<ReturnType<typeof createOwner>>;

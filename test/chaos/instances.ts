@@ -11,10 +11,14 @@ import { startInstance, type Instance } from '../support/servers';
 
 export type Transport = 'node' | 'route';
 
-/** A free port in 3400–3499 (the chaos suite's range), starting from `from`. */
-export async function freePort(from: number, taken: ReadonlySet<number> = new Set()): Promise<number> {
+/**
+ * A free port in the hundred from `base` (default 3400–3499, the chaos runs'), starting from `from`.
+ * Each test file that starts servers has a range of its own: a port found free here may still be
+ * taken by another file's server that is booting, and a client of ours would then reach it.
+ */
+export async function freePort(from: number, taken: ReadonlySet<number> = new Set(), base = 3400): Promise<number> {
   for (let i = 0; i < 100; i++) {
-    const port = 3400 + ((from - 3400 + i) % 100);
+    const port = base + ((from - base + i) % 100);
     if (taken.has(port)) continue;
     const free = await new Promise<boolean>((resolve) => {
       const s = createServer();
@@ -23,7 +27,7 @@ export async function freePort(from: number, taken: ReadonlySet<number> = new Se
     });
     if (free) return port;
   }
-  throw new Error('no free port in 3400-3499');
+  throw new Error(`no free port in ${base}-${base + 99}`);
 }
 
 /** Every server this process started and has not seen exit: killed if the test process exits first. */

@@ -44,8 +44,9 @@ describe('chaos reproductions', () => {
   beforeAll(async () => {
     ensureBuild();
     db = await getDb();
-    const p1 = await freePort(3400 + ((process.pid * 13) % 100));
-    const p2 = await freePort(p1 + 1, new Set([p1]));
+    // 3800–3899: not the delivery test's 3400–3499 (the two files may run at once), nor another file's.
+    const p1 = await freePort(3800 + ((process.pid * 13) % 100), new Set(), 3800);
+    const p2 = await freePort(p1 + 1, new Set([p1]), 3800);
     [roomy, tight] = await Promise.all([
       startInstance(p1, { DATABASE_URL: process.env.DATABASE_URL!, WS_MAX_BUFFERED_FRAMES: '20000' }),
       startInstance(p2, { DATABASE_URL: process.env.DATABASE_URL!, WS_MAX_BUFFERED_FRAMES: '8' }),
