@@ -43,7 +43,7 @@ import { runOne, type RunContext } from './lib/run';
 import { buildApp, root, type TargetKind } from './lib/targets';
 
 const OUT = join(root, 'bench', 'out');
-const ALL: TargetKind[] = ['node', 'route', 'floor', 'floorb', 'empty', 'proto', 'nopoll'];
+const ALL: TargetKind[] = ['node', 'route', 'floor', 'floorb', 'empty', 'proto', 'nopoll', 'old'];
 const log = (m: string) => console.log(`[bench:stream ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 function options() {
@@ -123,9 +123,9 @@ async function main(): Promise<void> {
   const tokens = await mintTokens(owners, secret);
   const machine: Machine = describeMachine(await postgresVersion(dbUrl));
   log(`${machine.nproc} cores, Node ${machine.node}, ${machine.postgres}; ${owners.length} owners, tokens minted`);
-  if (opt.build && opt.transports.some((t) => t === 'node' || t === 'route' || t === 'proto' || t === 'nopoll')) {
+  if (opt.build && opt.transports.some((t) => t === 'node' || t === 'route' || t === 'proto' || t === 'nopoll' || t === 'old')) {
     log('building into .next-bench (skipped when up to date)');
-    buildApp({ ...process.env, JWT_SECRET: secret });
+    buildApp({ ...process.env, JWT_SECRET: secret }, opt.transports);
   }
   const emptyAppDir = opt.transports.includes('empty') ? buildEmptyRouteApp(OUT) : '';
   const ctx: RunContext = {

@@ -13,7 +13,7 @@
  *
  * Flags:
  *   --n 0,1000              stream counts (15000 works too; default 0,1000)
- *   --targets node,route,floor
+ *   --targets node,route,floor   (also `old`: server.ts of the BENCH_OLD_ROOT checkout, the old build beside the new)
  *   --kinds confirm,patch,webhook
  *   --owners 100            owners the streams and writes are spread over (M)
  *   --rates 25,50,…         the ladder, writes/s (default 25,50,100,200,400,800,1600)
@@ -43,7 +43,7 @@ import { writeWritePlot } from './lib/write-plot';
 import { floorRatios, loadWriteResults, saveStep, stepLine, stepTables } from './lib/write-report';
 import { runTarget, type WriteRunContext } from './lib/write-run';
 import type { StepResult } from './lib/write-step';
-import { WRITE_TARGETS, type WriteTargetKind } from './lib/write-targets';
+import { DEFAULT_WRITE_TARGETS, WRITE_TARGETS, type WriteTargetKind } from './lib/write-targets';
 
 const OUT = join(root, 'bench', 'out');
 const DEFAULT_RESULTS = join(OUT, 'write-results.json');
@@ -51,7 +51,7 @@ const log = (m: string) => console.log(`[bench:write ${new Date().toISOString().
 
 const FLAGS = {
   n: { type: 'string', default: '0,1000' },
-  targets: { type: 'string', default: WRITE_TARGETS.join(',') },
+  targets: { type: 'string', default: DEFAULT_WRITE_TARGETS.join(',') },
   kinds: { type: 'string', default: WRITE_KINDS.join(',') },
   owners: { type: 'string', default: '100' },
   rates: { type: 'string', default: '25,50,100,200,400,800,1600' },
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   log(`${meta.machine.nproc} cores, Node ${meta.machine.node}, ${meta.machine.postgres}, commit ${meta.machine.commit}`);
   if (opt.build && opt.targets.some((t) => t !== 'floor')) {
     log('building into .next-bench (skipped when up to date)');
-    buildApp({ ...process.env, JWT_SECRET: base.jwtSecret });
+    buildApp({ ...process.env, JWT_SECRET: base.jwtSecret }, opt.targets);
   }
   const fresh = new Set<string>();
   const onStep = (r: StepResult) => {

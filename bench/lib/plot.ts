@@ -147,6 +147,7 @@ const COLOURS: Record<TargetKind, string> = {
   empty: '#7f7f7f',
   proto: '#9467bd',
   nopoll: '#8c564b',
+  old: '#ff7f0e',
 };
 const NAMES: Record<TargetKind, string> = {
   node: 'Node transport',
@@ -156,6 +157,7 @@ const NAMES: Record<TargetKind, string> = {
   empty: 'Empty route',
   proto: 'Prototype (backlog 4096)',
   nopoll: 'No poller (diagnosis)',
+  old: 'Old build (Node transport)',
 };
 const DASH = { p50: '', p95: '8 4', p99: '2 4' } as const;
 

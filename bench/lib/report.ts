@@ -58,6 +58,7 @@ const LABEL: Record<TargetKind, string> = {
   empty: 'Empty Next route (holds a ReadableStream)',
   proto: 'Prototype: server.ts with listen backlog 4096',
   nopoll: 'Diagnosis: server.ts with the metrics poller stopped',
+  old: 'Old build: server.ts of BENCH_OLD_ROOT',
 };
 
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '–' : `${fmt(a / b, 2)}×`);

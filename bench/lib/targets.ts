@@ -9,6 +9,8 @@
  * - `empty`: a Next app whose only route holds a `ReadableStream` (Next's own per-stream floor).
  * - `proto`: bench/proto/server-backlog.ts, now server.ts itself (its larger backlog was adopted).
  * - `nopoll`: the same copy with the default backlog and the metrics poller stopped (diagnosis).
+ * - `old`:   server.ts of another checkout (`BENCH_OLD_ROOT`, its own `.next-bench` build and
+ *            node_modules): the old build measured beside the new one in the same run.
  *
  * `BENCH_TRACE_GC=1` runs the server with `--trace-gc` and appends its stdout to bench/out/<kind>-server.log.
  */
@@ -16,7 +18,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp as build, launch, NEXT_BIN, ROOT, SERVER_TS, type Launched } from '../../test/support/servers';
 
-export type TargetKind = 'node' | 'route' | 'floor' | 'floorb' | 'empty' | 'proto' | 'nopoll';
+export type TargetKind = 'node' | 'route' | 'floor' | 'floorb' | 'empty' | 'proto' | 'nopoll' | 'old';
 
 /** The build directory of the bench (never `.next`, `.next-e2e` or `.next-test`). */
 export const BENCH_DIST_DIR = '.next-bench';
@@ -47,9 +49,20 @@ export interface MemSample {
   t: number;
 }
 
-/** `next build` into the bench dist dir through scripts/start.mjs (it rebuilds only when the sources are newer). */
-export function buildApp(env: NodeJS.ProcessEnv): void {
+/** The old build's checkout (`BENCH_OLD_ROOT`); throws when a run asks for `old` without it. */
+export function oldRoot(): string {
+  const dir = process.env.BENCH_OLD_ROOT;
+  if (!dir) throw new Error('target old needs BENCH_OLD_ROOT: a checkout of the old commit with its node_modules installed');
+  return dir;
+}
+
+/**
+ * `next build` into the bench dist dir through scripts/start.mjs (it rebuilds only when the sources
+ * are newer), and the old checkout's own when `old` is among the targets.
+ */
+export function buildApp(env: NodeJS.ProcessEnv, kinds: readonly string[] = []): void {
   build(BENCH_DIST_DIR, env);
+  if (kinds.includes('old')) build(BENCH_DIST_DIR, env, { root: oldRoot() });
 }
 
 function command(kind: TargetKind, port: number, emptyAppDir: string): string[] {
@@ -63,6 +76,8 @@ function command(kind: TargetKind, port: number, emptyAppDir: string): string[] 
   switch (kind) {
     case 'node':
       return [...heap, ...SERVER_TS];
+    case 'old':
+      return [...heap, '--import', 'tsx', join(oldRoot(), 'server.ts')];
     case 'route':
       return [...heap, NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'];
     case 'floor':
@@ -84,6 +99,7 @@ const READY_PATH: Record<TargetKind, string> = {
   empty: '/api/health',
   proto: '/api/health',
   nopoll: '/api/health',
+  old: '/api/health',
 };
 
 /** Starts a server under test and resolves once it answers its health path. */
@@ -112,6 +128,7 @@ export async function startTarget(kind: TargetKind, port: number, env: NodeJS.Pr
       if (process.env.BENCH_TRACE_GC === '1' && stream === 'stdout') appendFileSync(traceLog, chunk);
     },
     name: kind,
+    cwd: kind === 'old' ? oldRoot() : undefined,
   });
   return Object.assign(server, { kind, port, probePort, path: kind === 'empty' ? '/api/hold' : '/api/ws' });
 }

@@ -9,8 +9,8 @@ import type { WriteKind } from './write-load';
 import type { WriteResults } from './write-report';
 import type { WriteTargetKind } from './write-targets';
 
-const COLOUR: Record<WriteTargetKind, string> = { node: '#1f77b4', route: '#d62728', floor: '#2ca02c' };
-const NAME: Record<WriteTargetKind, string> = { node: 'Node transport', route: 'Route handler', floor: 'Write floor' };
+const COLOUR: Record<WriteTargetKind, string> = { node: '#1f77b4', route: '#d62728', floor: '#2ca02c', old: '#ff7f0e' };
+const NAME: Record<WriteTargetKind, string> = { node: 'Node transport', route: 'Route handler', floor: 'Write floor', old: 'Old build (Node)' };
 const TITLE: Record<WriteKind, string> = { confirm: 'POST booking/confirm', patch: 'PATCH owner/bookings/[id]', webhook: 'Stripe webhook' };
 
 function series(all: WriteResults, kind: WriteKind, n: number, targets: WriteTargetKind[]): Series[] {

@@ -40,6 +40,7 @@ const LABEL: Record<WriteTargetKind, string> = {
   node: 'Node transport (server.ts)',
   route: 'Route handler (next start)',
   floor: 'Write floor (raw node:http + postgres.js)',
+  old: 'Old build (server.ts of BENCH_OLD_ROOT)',
 };
 const pct4 = (p: { p50: number; p95: number; p99: number; max: number }) => `${fmt(p.p50, 0)} / ${fmt(p.p95, 0)} / ${fmt(p.p99, 0)} / ${fmt(p.max, 0)}`;
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '–' : `${fmt(a / b, 2)}×`);

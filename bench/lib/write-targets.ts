@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { launch, tail, type Launched } from '../../test/support/servers';
 import { root, startTarget } from './targets';
 
-/** A server the write bench measures. */
-export type WriteTargetKind = 'node' | 'route' | 'floor';
-export const WRITE_TARGETS: WriteTargetKind[] = ['node', 'route', 'floor'];
+/** A server the write bench measures (`old`: server.ts of the `BENCH_OLD_ROOT` checkout, see bench/lib/targets.ts). */
+export type WriteTargetKind = 'node' | 'route' | 'floor' | 'old';
+export const WRITE_TARGETS: WriteTargetKind[] = ['node', 'route', 'floor', 'old'];
+/** What a run measures unless told (`old` needs a second checkout). */
+export const DEFAULT_WRITE_TARGETS: WriteTargetKind[] = ['node', 'route', 'floor'];
 
 /** A running server: its process (for /proc CPU), port, stream path, and how the client knows a stream is live. */
 export interface WriteTarget extends Launched {

@@ -19,16 +19,22 @@ export const TEST_DIST_DIR = '.next-test';
 /**
  * Builds the app into `distDir`. By default through `scripts/start.mjs --build-only`, which
  * rebuilds only when the build is missing or older than the sources; `force` runs `next build`
- * whatever the state. `quiet` keeps the build's output for the error instead of printing it.
+ * whatever the state. `quiet` keeps the build's output for the error instead of printing it;
+ * `root` builds another checkout (the benches' old build).
  * Next adds `<distDir>/types` to tsconfig.json's `include` when it is not listed; that edit is
  * undone when it is the only change, since tsconfig.json is not the caller's file.
  */
-export function buildApp(distDir: string, env: NodeJS.ProcessEnv = process.env, opts: { force?: boolean; quiet?: boolean } = {}): void {
-  const tsconfigPath = join(ROOT, 'tsconfig.json');
+export function buildApp(
+  distDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { force?: boolean; quiet?: boolean; root?: string } = {},
+): void {
+  const root = opts.root ?? ROOT;
+  const tsconfigPath = join(root, 'tsconfig.json');
   const before = readFileSync(tsconfigPath, 'utf8');
-  const args = opts.force ? [NEXT_BIN, 'build'] : [join(ROOT, 'scripts', 'start.mjs'), '--build-only'];
+  const args = opts.force ? [join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'] : [join(root, 'scripts', 'start.mjs'), '--build-only'];
   const r = spawnSync(process.execPath, args, {
-    cwd: ROOT,
+    cwd: root,
     env: { ...env, NEXT_DIST_DIR: distDir },
     encoding: 'utf8',
     stdio: opts.quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'],
@@ -91,6 +97,8 @@ export interface LaunchOptions {
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   /** Named in errors (default: the ready URL's host). */
   name?: string;
+  /** Working directory (default: the repository root; the benches' old build runs in its own checkout). */
+  cwd?: string;
 }
 
 /** A running server process. */
@@ -113,7 +121,7 @@ export const tail = (output: string[]): string => output.join('').split('\n').sl
 /** Spawns `node <args>` in the repository root and resolves once `readyUrl` answers 2xx. */
 export async function launch(opts: LaunchOptions): Promise<Launched> {
   const name = opts.name ?? new URL(opts.readyUrl).host;
-  const proc = spawn(process.execPath, opts.args ?? SERVER_TS, { cwd: ROOT, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, opts.args ?? SERVER_TS, { cwd: opts.cwd ?? ROOT, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
     proc[stream]!.on('data', (d: Buffer) => {
