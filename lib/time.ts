@@ -20,6 +20,13 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** The calendar day (`YYYY-MM-DD`) and the hour (0–23) of `at` in `zone`. */
+export function zonedDay(at: Date, zone: string): { day: string; hour: number } {
+  const parts = formatterFor(zone).formatToParts(at);
+  const get = (t: string, width: number) => parts.find((p) => p.type === t)!.value.padStart(width, '0');
+  return { day: `${get('year', 4)}-${get('month', 2)}-${get('day', 2)}`, hour: Number(get('hour', 2)) };
+}
+
 /** The UTC offset of `zone` at `at`, in minutes (São Paulo → -180). */
 export function zoneOffsetMinutes(at: Date, zone: string): number {
   const parts = formatterFor(zone).formatToParts(at);

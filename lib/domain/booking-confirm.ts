@@ -21,10 +21,10 @@ import { z } from 'zod';
 import type { TokenClaims } from '../auth/jwt';
 import { config } from '../config';
 import type { Tx } from '../db/client';
-import { bookingPayments, hangarBookings, users, type BookingStatus } from '../db/schema';
+import { bookingPayments, hangarBookings, type BookingStatus } from '../db/schema';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
 import { transactWithEvents, type Emit } from '../realtime/log/publish';
-import { DAY_MS } from '../time';
+import { DAY_MS, zonedDay } from '../time';
 import { idSchema, loadActor, loadUser, type Actor } from './access';
 import { field, parseFields } from './body';
 import { recordIntent } from './booking-payments';
@@ -37,7 +37,7 @@ import { isActiveAt, occupancyOf } from './occupancy';
 import { RouteError } from './portal-errors';
 import { quote, type Quote } from './pricing';
 import { findPromo, redeemPromo, type Promo } from './promo';
-import { bookingTypeOf, checkInDay, policyLabel, zonedDay, type BookingType } from './refund-policy';
+import { bookingTypeOf, checkInDay, policyLabel, type BookingType } from './refund-policy';
 import { createPaymentIntent, paymentMode, retrievePaymentIntent } from './stripe-gateway';
 
 /** The status a new booking gets: the portal's (see the file comment). */
@@ -282,10 +282,9 @@ export async function createBooking(tx: Tx, emit: Emit, claims: TokenClaims, inp
   const promo = input.promoCode?.trim() ? await findPromo(tx, input.promoCode) : null;
   const q = priceOf(listing, stay, input, promo);
   const bookingType = bookingTypeOf(checkInDay(input.checkIn, stay.checkIn, timeZone), now, timeZone);
-  const [{ email }] = await tx.select({ email: users.email }).from(users).where(eq(users.id, renter.userId));
   const intent = await createPaymentIntent({
     amountCents: Math.round(q.total * 100),
-    receiptEmail: email,
+    receiptEmail: renter.email,
     description: description(listing, stay.nights, promo),
     metadata: {
       hangarId: String(listing.id),

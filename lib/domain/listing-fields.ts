@@ -11,7 +11,7 @@ import { LISTING_STATUSES } from '../db/schema';
 import { field, type FieldSpec } from './body';
 import { MAX_RATE, moneySchema } from './money';
 import { CANCELLATION_POLICIES } from './refund-policy';
-import { zonedDay } from './refund-policy';
+import { zonedDay } from '../time';
 
 /** Largest `total_spaces` accepted. */
 export const MAX_TOTAL_SPACES = 1000;

@@ -11,21 +11,11 @@
  *   otherwise by the policy and the days left before check-in (rounded up): flexible ≥ 1 → 100 %;
  *   strict ≥ 30 → 100 %; moderate ≥ 7 → 100 %, > 1 → 50 %, else 0. An admin's `partial` is 50 %.
  */
-import { DAY_MS } from '../time';
+import { DAY_MS, zonedDay } from '../time';
 
 export type BookingType = 'refundable' | 'non_refundable';
 export type CancellationPolicy = 'flexible' | 'moderate' | 'strict';
 export const CANCELLATION_POLICIES: readonly CancellationPolicy[] = ['flexible', 'moderate', 'strict'];
-
-/** `YYYY-MM-DD` and the hour of `at` in `timeZone`. */
-export function zonedDay(at: Date, timeZone: string): { day: string; hour: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) };
-}
 
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 

@@ -24,11 +24,7 @@ export const TEST_DIST_DIR = '.next-test';
  * Next adds `<distDir>/types` to tsconfig.json's `include` when it is not listed; that edit is
  * undone when it is the only change, since tsconfig.json is not the caller's file.
  */
-export function buildApp(
-  distDir: string,
-  env: NodeJS.ProcessEnv = process.env,
-  opts: { force?: boolean; quiet?: boolean; root?: string } = {},
-): void {
+export function buildApp(distDir: string, env: NodeJS.ProcessEnv = process.env, opts: { force?: boolean; quiet?: boolean; root?: string } = {}): void {
   const root = opts.root ?? ROOT;
   const tsconfigPath = join(root, 'tsconfig.json');
   const before = readFileSync(tsconfigPath, 'utf8');

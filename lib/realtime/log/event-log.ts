@@ -29,14 +29,19 @@ export function eventLogOf(db: Queryable): EventLog {
 
 /** Appends one event for `ownerId` in transaction `tx`; returns it with its sequence number. */
 export async function appendEvent<K extends DomainEventType>(tx: Queryable, ownerId: number, type: K, data: DomainEventData[K]): Promise<LoggedEvent<K>> {
-  // Upsert-and-increment in one statement: the first event of an owner creates its counter row.
-  const [{ seq }] = await tx
-    .insert(ownerSequences)
-    .values({ ownerId, lastSeq: 1 })
-    .onConflictDoUpdate({ target: ownerSequences.ownerId, set: { lastSeq: sql`${ownerSequences.lastSeq} + 1` } })
-    .returning({ seq: ownerSequences.lastSeq });
-  const [row] = await tx.insert(realtimeEvents).values({ ownerId, seq, type, payload: data }).returning({ createdAt: realtimeEvents.createdAt });
-  return { ownerId, seq, type, data, timestamp: row.createdAt.getTime() };
+  // One round trip: the upsert-and-increment (the first event of an owner creates its counter
+  // row) feeds the insert. The timestamp is the row's, in whole ms as `readEvents` reads it back.
+  const [row] = await rows<{ seq: string | number; ms: number }>(
+    tx,
+    sql`with next as (
+          insert into ${ownerSequences} (owner_id, last_seq) values (${ownerId}, 1)
+          on conflict (owner_id) do update set last_seq = ${ownerSequences}.last_seq + 1
+          returning last_seq)
+        insert into ${realtimeEvents} (owner_id, seq, type, payload)
+        select ${ownerId}, last_seq, ${type}, ${JSON.stringify(data)}::jsonb from next
+        returning seq, floor(extract(epoch from created_at) * 1000)::float8 as ms`,
+  );
+  return { ownerId, seq: Number(row.seq), type, data, timestamp: row.ms };
 }
 
 /** The owner's last sequence number (0 when it has none). */

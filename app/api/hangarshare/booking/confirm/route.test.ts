@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { bookingPayments, hangarBookings, hangarListings, realtimeEvents } from '@/lib/db/schema';
-import { zonedDay } from '@/lib/domain/refund-policy';
+import { zonedDay } from '@/lib/time';
 import { describePaymentMode, paymentMode } from '@/lib/domain/stripe-gateway';
 import { apiRequest, captureBus, createBooking, createListing, createOwner, createUser } from '@/test/support/fixtures';
 import { CONFIRM_OK, CONFIRM_REPLAY, expectRefusal, expectShape } from '@/test/support/portal-contract';
