@@ -157,6 +157,14 @@ export type ConfirmResult =
   | { replay: false; booking: CheckoutBooking; payment: CheckoutPayment; row: BookingRow }
   | { replay: true; booking: ReplayBooking; payment: CheckoutPayment; row: BookingRow };
 
+/** Both results once both settled; the first one's error when both failed, as if they had run in turn. */
+async function inTurn<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
+}
+
 /** The renter: the caller, or (admins only) the user named by `userId`. */
 async function resolveRenter(tx: Tx, claims: TokenClaims, userId: number | null | undefined): Promise<Actor> {
   const caller = await loadActor(tx, claims);
@@ -272,10 +280,11 @@ export async function createBooking(tx: Tx, emit: Emit, claims: TokenClaims, inp
   const dateOnly = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
   const days = { today: zonedDay(now, timeZone).day, checkIn: dateOnly(input.checkIn), checkOut: dateOnly(input.checkOut) };
   const stay = stayOf(new Date(input.checkIn), new Date(input.checkOut), now, days);
-  const renter = await resolveRenter(tx, claims, input.userId);
-  const listing = await lockListingOrThrow(tx, input.hangarId);
-  await releaseAbandoned(tx, emit, listing, now);
-  const replay = await findReplay(tx, renter.userId, listing.id, stay, now);
+  // Reads that do not depend on each other go out together (one round trip each pair); a refusal
+  // of the first still wins, as if they had run in turn.
+  const [renter, listing] = await inTurn(resolveRenter(tx, claims, input.userId), lockListingOrThrow(tx, input.hangarId));
+  // A replay is recent (15 min) and live; what `releaseAbandoned` cancels is older than 30 min.
+  const [, replay] = await inTurn(releaseAbandoned(tx, emit, listing, now), findReplay(tx, renter.userId, listing.id, stay, now));
   if (replay) return replayOf(replay, listing, input);
   assertBookable(listing, stay);
   await assertCapacity(tx, listing, stay, now);
