@@ -35,6 +35,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Two independent reads of one transaction, sent together: the driver pipelines them on the
+ * transaction's connection (one round trip for both). Resolves with both results once both
+ * settled; when both fail, the first one's error is thrown, as if they had run in turn.
+ */
+export async function inTurn<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
+}
+
 /** Runs raw SQL and returns its rows, whatever the driver (postgres.js returns an array, PGlite `{ rows }`). */
 export async function rows<T = Record<string, unknown>>(db: Queryable, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;

@@ -20,7 +20,7 @@ import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TokenClaims } from '../auth/jwt';
 import { config } from '../config';
-import type { Tx } from '../db/client';
+import { inTurn, type Tx } from '../db/client';
 import { bookingPayments, hangarBookings, type BookingStatus } from '../db/schema';
 import { badRequest, conflict, forbidden, notFound } from '../errors';
 import { transactWithEvents, type Emit } from '../realtime/log/publish';
@@ -156,14 +156,6 @@ export interface CheckoutPayment {
 export type ConfirmResult =
   | { replay: false; booking: CheckoutBooking; payment: CheckoutPayment; row: BookingRow }
   | { replay: true; booking: ReplayBooking; payment: CheckoutPayment; row: BookingRow };
-
-/** Both results once both settled; the first one's error when both failed, as if they had run in turn. */
-async function inTurn<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [x, y] = await Promise.allSettled([a, b]);
-  if (x.status === 'rejected') throw x.reason;
-  if (y.status === 'rejected') throw y.reason;
-  return [x.value, y.value];
-}
 
 /** The renter: the caller, or (admins only) the user named by `userId`. */
 async function resolveRenter(tx: Tx, claims: TokenClaims, userId: number | null | undefined): Promise<Actor> {

@@ -13,7 +13,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TokenClaims } from '../auth/jwt';
-import type { Tx } from '../db/client';
+import { inTurn, type Tx } from '../db/client';
 import { hangarBookings, hangarListings, hangarOwners, users, type BookingStatus } from '../db/schema';
 import { forbidden, notFound } from '../errors';
 import { transactWithEvents, type Emit } from '../realtime/log/publish';
@@ -96,8 +96,7 @@ export interface TransitionResult {
  * with `currentStatus`, `requestedStatus` and `allowedTransitions`.
  */
 export async function transitionBooking(tx: Tx, emit: Emit, claims: TokenClaims, id: number, next: BookingStatus, now: Date): Promise<TransitionResult> {
-  const actor = await loadActor(tx, claims);
-  const locked = await lockBookingOrThrow(tx, id);
+  const [actor, locked] = await inTurn(loadActor(tx, claims), lockBookingOrThrow(tx, id));
   await assertCanManageListing(tx, actor, locked.listing);
   const from = statusOf(locked.booking);
   const shape = async (b: BookingRow): Promise<PatchedBooking> => ({

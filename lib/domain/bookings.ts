@@ -8,10 +8,10 @@
  */
 import { asc, eq, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
-import { hangarBookings, type BookingStatus } from '../db/schema';
+import { hangarBookings, hangarListings, type BookingStatus } from '../db/schema';
 import { notFound } from '../errors';
 import type { BookingCreatedData, BookingUpdatedData } from '../realtime/wire/events';
-import { lockListing, type ListingRow } from './listings';
+import type { ListingRow } from './listings';
 import { fromMoneyText } from './money';
 import { hangarNumberOf } from './occupancy';
 
@@ -62,16 +62,18 @@ export interface LockedBooking {
  * Undefined when none matches (or the booking vanished between the two reads).
  */
 export async function lockBookingWhere(tx: Queryable, where: SQL): Promise<LockedBooking | undefined> {
+  // The listing first (locked by the statement that finds the booking), then the booking.
   const [ref] = await tx
-    .select({ id: hangarBookings.id, hangarId: hangarBookings.hangarId })
+    .select({ listing: hangarListings, bookingId: hangarBookings.id })
     .from(hangarBookings)
+    .innerJoin(hangarListings, eq(hangarListings.id, hangarBookings.hangarId))
     .where(where)
     .orderBy(asc(hangarBookings.id))
-    .limit(1);
+    .limit(1)
+    .for('update', { of: hangarListings });
   if (!ref) return undefined;
-  const listing = await lockListing(tx, ref.hangarId);
-  const [booking] = await tx.select().from(hangarBookings).where(eq(hangarBookings.id, ref.id)).for('update').limit(1);
-  return listing && booking ? { booking, listing } : undefined;
+  const [booking] = await tx.select().from(hangarBookings).where(eq(hangarBookings.id, ref.bookingId)).for('update').limit(1);
+  return booking ? { booking, listing: ref.listing } : undefined;
 }
 
 /** Like `lockBookingWhere` by id; a missing booking is a 404 `booking_not_found`. */
