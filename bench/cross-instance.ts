@@ -18,7 +18,6 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from '../lib/db/schema';
 import type { Db } from '../lib/db/client';
-import { notifyInTransaction } from '../lib/realtime/bus/notify.pg';
 import { appendEvent } from '../lib/realtime/log/event-log';
 import { startPgBouncer } from '../test/support/pgbouncer';
 import { ensureBuild, startInstance, type Instance } from '../test/support/servers';
@@ -116,7 +115,6 @@ for (const mode of ['notify', 'poll'] as const) {
             previousStatus: 'pending',
             amount: 1,
           });
-          await notifyInTransaction(tx, [ev]);
           return ev;
         });
         committed.set(`${o.ownerId}:${e.seq}`, Date.now());

@@ -9,6 +9,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client';
 import { rows } from '../../db/client';
 import { ownerSequences, realtimeEvents } from '../../db/schema';
+import { EVENTS_CHANNEL } from '../bus/notify.pg';
 import type { DomainEventData, DomainEventType, LoggedEvent } from '../wire/events';
 
 /** The log as the hub reads it: by owner and position. */
@@ -30,7 +31,8 @@ export function eventLogOf(db: Queryable): EventLog {
 /** Appends one event for `ownerId` in transaction `tx`; returns it with its sequence number. */
 export async function appendEvent<K extends DomainEventType>(tx: Queryable, ownerId: number, type: K, data: DomainEventData[K]): Promise<LoggedEvent<K>> {
   // One round trip: the upsert-and-increment (the first event of an owner creates its counter
-  // row) feeds the insert. The timestamp is the row's, in whole ms as `readEvents` reads it back.
+  // row) feeds the insert and queues the NOTIFY `ownerId:seq` other instances hear on commit (see
+  // bus/notify.pg.ts). The timestamp is the row's, in whole ms as `readEvents` reads it back.
   const [row] = await rows<{ seq: string | number; ms: number }>(
     tx,
     sql`with next as (
@@ -38,7 +40,8 @@ export async function appendEvent<K extends DomainEventType>(tx: Queryable, owne
           on conflict (owner_id) do update set last_seq = ${ownerSequences}.last_seq + 1
           returning last_seq)
         insert into ${realtimeEvents} (owner_id, seq, type, payload)
-        select ${ownerId}, last_seq, ${type}, ${JSON.stringify(data)}::jsonb from next
+        select ${ownerId}, last_seq, ${type}, ${JSON.stringify(data)}::jsonb
+        from next cross join lateral (select pg_notify(${EVENTS_CHANNEL}, ${ownerId} || ':' || last_seq)) as announced
         returning seq, floor(extract(epoch from created_at) * 1000)::float8 as ms`,
   );
   return { ownerId, seq: Number(row.seq), type, data, timestamp: row.ms };

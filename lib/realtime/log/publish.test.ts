@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { captureBus, createOwner } from '../../../test/support/fixtures';
 import type { Db } from '../../db/client';
 import { realtimeEvents } from '../../db/schema';
-import { getDb } from '../../runtime';
+import { getDb, getRuntime } from '../../runtime';
+import { EVENTS_CHANNEL } from '../bus/notify.pg';
+import { readEvents } from './event-log';
 import { transactWithEvents } from './publish';
 
 let db: Db;
@@ -47,5 +49,44 @@ describe('transactWithEvents and savepoints', () => {
       [1, 1],
       [2, 3],
     ]);
+  });
+});
+
+describe('announcing appended events', () => {
+  it('NOTIFYs ownerId:seq of every committed event on commit, nothing of a rollback; timestamps as the log reads them', async () => {
+    const o = await createOwner(db);
+    const heard: string[] = [];
+    const { database } = await getRuntime();
+    const unlisten = await database.listen(EVENTS_CHANNEL, (payload) => {
+      if (payload.startsWith(`${o.ownerId}:`)) heard.push(payload);
+    });
+    try {
+      const bus = await captureBus();
+      await transactWithEvents(async (tx, emit) => {
+        await emit(o.ownerId, 'revenue_received', revenue(1));
+        await tx
+          .transaction(async () => {
+            await emit(o.ownerId, 'revenue_received', revenue(2));
+            throw new Error('the savepoint fails');
+          })
+          .catch(() => undefined);
+        await emit(o.ownerId, 'revenue_received', revenue(3));
+        // Nothing is sent before commit.
+        await new Promise((r) => setTimeout(r, 100));
+        expect(heard).toEqual([]);
+      });
+      await transactWithEvents(async (_tx, emit) => {
+        await emit(o.ownerId, 'revenue_received', revenue(4));
+        throw new Error('the transaction fails');
+      }).catch(() => undefined);
+      await transactWithEvents(async (_tx, emit) => emit(o.ownerId, 'revenue_received', revenue(5)));
+      await expect.poll(() => heard, { timeout: 10_000 }).toEqual([`${o.ownerId}:1`, `${o.ownerId}:2`, `${o.ownerId}:3`]);
+      bus.stop();
+      const published = bus.events.filter((e) => e.ownerId === o.ownerId);
+      const logged = await readEvents(db, o.ownerId, 0);
+      expect(published.map((e) => [e.seq, e.timestamp])).toEqual(logged.map((e) => [e.seq, e.timestamp]));
+    } finally {
+      await unlisten();
+    }
   });
 });

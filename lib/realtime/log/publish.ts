@@ -7,7 +7,6 @@
  */
 import type { Tx } from '../../db/client';
 import { getRuntime } from '../../runtime';
-import { notifyInTransaction } from '../bus/notify.pg';
 import type { DomainEventData, DomainEventType, LoggedEvent } from '../wire/events';
 import { appendEvent } from './event-log';
 
@@ -24,10 +23,9 @@ export async function transactWithEvents<T>(work: (tx: Tx, emit: Emit) => Promis
       events.push(event);
       return event;
     };
-    const value = await work(tx, emit);
-    // Other instances learn of the events through NOTIFY, sent by PostgreSQL only on commit.
-    if (database.kind === 'postgres' && events.length > 0) await notifyInTransaction(tx, events);
-    return value;
+    // Other instances learn of the events through the NOTIFY each append queues, sent by
+    // PostgreSQL only on commit.
+    return work(tx, emit);
   });
   bus.publish(events);
   return result;
