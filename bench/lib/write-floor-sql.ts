@@ -36,17 +36,18 @@ export class Refused extends Error {
 
 type Tx = postgres.TransactionSql;
 
-/** Appends `events` for `ownerId` (one sequence upsert, one insert) and queues the NOTIFY. */
+/** Appends `events` for `ownerId` and queues the NOTIFY of the last one: one statement (sequence upsert, insert, notify). */
 async function logEvents(tx: Tx, ownerId: number, events: [string, unknown][]): Promise<LoggedRow[]> {
   const k = events.length;
-  const [{ last }] = await tx<{ last: string }[]>`insert into owner_sequences (owner_id, last_seq) values (${ownerId}, ${k})
-    on conflict (owner_id) do update set last_seq = owner_sequences.last_seq + ${k} returning last_seq as last`;
-  const seqs = events.map((_, i) => Number(last) - k + 1 + i);
-  const rows = await tx<LoggedRow[]>`insert into realtime_events (owner_id, seq, type, payload)
-    select ${ownerId}, s, t, p::jsonb from unnest(${tx.array(seqs)}::bigint[], ${tx.array(events.map((e) => e[0]))}::text[], ${tx.array(events.map((e) => JSON.stringify(e[1])))}::text[]) as x(s, t, p)
+  return tx<LoggedRow[]>`with next as (
+      insert into owner_sequences (owner_id, last_seq) values (${ownerId}, ${k})
+      on conflict (owner_id) do update set last_seq = owner_sequences.last_seq + ${k} returning last_seq),
+    announced as (select pg_notify('hangarshare_events', ${ownerId} || ':' || last_seq) from next)
+    insert into realtime_events (owner_id, seq, type, payload)
+    select ${ownerId}, next.last_seq - ${k} + x.i, x.t, x.p::jsonb
+    from next, (select count(*) from announced) as a,
+      unnest(${tx.array(events.map((e) => e[0]))}::text[], ${tx.array(events.map((e) => JSON.stringify(e[1])))}::text[]) with ordinality as x(t, p, i)
     returning seq, type, payload, created_at`;
-  await tx`select pg_notify('hangarshare_events', ${`${ownerId}:${last}`})`;
-  return rows;
 }
 
 /** The `booking_confirm` body the floor reads. */
