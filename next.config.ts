@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { SECURITY_HEADERS } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
   // PGlite loads its .wasm/.data files from node_modules; postgres.js keeps its own sockets.
@@ -12,11 +13,10 @@ const nextConfig: NextConfig = {
   // Route handlers stream SSE; compression would hold small frames back.
   compress: false,
   turbopack: { root: import.meta.dirname },
-  experimental: {
-    // Next buffers request bodies that pass through middleware up to this size (default 10 MB);
-    // our routes accept at most 16 KiB (the Stripe webhook 256 KiB), so hostile bodies stop here.
-    proxyClientMaxBodySize: '1mb',
-  },
+  // The security headers of every answer but `/api/ws*`, whose routes set the same headers
+  // themselves (its Node transport answers outside Next). Static headers need no middleware: a
+  // middleware runs Next's request adapter on every request (≈ 4 % of the server's CPU per write).
+  headers: () => [{ source: '/((?!api/ws).*)', headers: Object.entries(SECURITY_HEADERS).map(([key, value]) => ({ key, value })) }],
 };
 
 export default nextConfig;

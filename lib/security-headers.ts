@@ -1,7 +1,7 @@
 /**
- * The security headers of every response: set by `middleware.ts` for pages and most API routes,
- * and by the `/api/ws` routes themselves, which stay outside the middleware's matcher (it must not
- * touch the stream).
+ * The security headers of every response: set by Next from `next.config.ts` (`headers()`) for
+ * pages and API routes, and by the `/api/ws` routes themselves (the Node transport answers them
+ * outside Next).
  */
 
 const DEV = process.env.NODE_ENV !== 'production';

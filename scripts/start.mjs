@@ -23,7 +23,7 @@ function newestMtime(path) {
 function needsBuild() {
   const buildId = join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');
   if (!existsSync(buildId)) return true;
-  const sources = ['app', 'lib', 'middleware.ts', 'instrumentation.ts', 'next.config.ts', 'package.json'];
+  const sources = ['app', 'lib', 'instrumentation.ts', 'next.config.ts', 'package.json'];
   // server.ts is not part of the Next build: it is loaded with tsx at start.
   return Math.max(...sources.map((s) => newestMtime(join(root, s)))) > statSync(buildId).mtimeMs;
 }

@@ -2,7 +2,7 @@
  * Tokens exactly as the portal issues them: HS256 JWTs signed with `JWT_SECRET`, claims `id`
  * (users.id; `userId` accepted as an alias), `email`, `role`, `name`, `iat`, `exp`. Verification
  * allows only HS256 (so `alg: none` and algorithm confusion are refused) and requires `exp`.
- * No database here: `middleware.ts` imports this file.
+ * No database here.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';

@@ -96,7 +96,7 @@ export async function assertCanManageListing(db: Queryable, actor: Actor, listin
 /**
  * Verifies the request's token, taken from `Authorization: Bearer` only. `authenticate` would
  * also accept the `token` cookie; these routes change data, and a cookie rides along on
- * cross-site requests, so (like the middleware in front of them) they insist on the header.
+ * cross-site requests, so they insist on the header.
  */
 export async function authenticateBearer(req: Request): Promise<TokenClaims> {
   const token = bearerToken(req.headers.get('authorization'));

@@ -227,7 +227,7 @@ describe('POST /api/auth/login', () => {
   }, 60_000);
 });
 
-describe('security headers (middleware.ts)', () => {
+describe('security headers (next.config.ts headers())', () => {
   const expectHardened = (h: Headers) => {
     const csp = h.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'self'");

@@ -1,6 +1,6 @@
 /**
  * `POST /api/hangarshare/webhook/stripe` — Stripe's calls. No user token: the `Stripe-Signature`
- * header, verified over the raw body, is the authentication (the middleware lets this path through).
+ * header, verified over the raw body, is the authentication.
  */
 import { readText } from '@/lib/http';
 import { handleStripeEvent } from '@/lib/domain/payments';
