@@ -5,7 +5,7 @@
  * order) and inserts the event. A rolled-back transaction leaves neither number nor event.
  * Readers see the log through the `EventLog` interface (the hub never touches the database).
  */
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client';
 import { rows } from '../../db/client';
 import { ownerSequences, realtimeEvents } from '../../db/schema';
@@ -47,26 +47,29 @@ export async function appendEvent<K extends DomainEventType>(tx: Queryable, owne
   return { ownerId, seq: Number(row.seq), type, data, timestamp: row.ms };
 }
 
+// The two reads every stream open and every NOTIFY make are plain SQL: the query builder cost
+// more CPU than the query itself (bench:stream profiles, BENCHMARKS.md).
+
 /** The owner's last sequence number (0 when it has none). */
 export async function headSeq(db: Queryable, ownerId: number): Promise<number> {
-  const [row] = await db.select({ s: ownerSequences.lastSeq }).from(ownerSequences).where(eq(ownerSequences.ownerId, ownerId));
-  return row?.s ?? 0;
+  const [row] = await rows<{ s: string | number }>(db, sql`select last_seq as s from ${ownerSequences} where owner_id = ${ownerId}`);
+  return row ? Number(row.s) : 0;
 }
 
 /** Events of `ownerId` with `after < seq <= upTo`, oldest first, at most `limit`. */
 export async function readEvents(db: Queryable, ownerId: number, after: number, upTo = Number.MAX_SAFE_INTEGER, limit = 1_000): Promise<LoggedEvent[]> {
-  const found = await db
-    .select()
-    .from(realtimeEvents)
-    .where(and(eq(realtimeEvents.ownerId, ownerId), gt(realtimeEvents.seq, after), sql`${realtimeEvents.seq} <= ${upTo}`))
-    .orderBy(asc(realtimeEvents.seq))
-    .limit(limit);
+  const found = await rows<{ seq: string | number; type: string; payload: unknown; ms: number }>(
+    db,
+    sql`select seq, type, payload, floor(extract(epoch from created_at) * 1000)::float8 as ms
+        from ${realtimeEvents} where owner_id = ${ownerId} and seq > ${after} and seq <= ${upTo}
+        order by seq limit ${limit}`,
+  );
   return found.map((r) => ({
-    ownerId: r.ownerId,
-    seq: r.seq,
+    ownerId,
+    seq: Number(r.seq),
     type: r.type as DomainEventType,
-    data: r.payload as DomainEventData[DomainEventType],
-    timestamp: r.createdAt.getTime(),
+    data: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as DomainEventData[DomainEventType],
+    timestamp: r.ms,
   }));
 }
 
