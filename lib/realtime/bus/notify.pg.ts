@@ -1,3 +1,13 @@
+/**
+ * Fan-out across instances on PostgreSQL alone. The statement that appends an event to the log
+ * (`appendEvent`, log/event-log.ts) also queues a `pg_notify` carrying only `ownerId:seq` (far
+ * below the 8 000-byte limit), delivered on commit; a transaction of many events sends many, and
+ * a channel folds a burst into one log read. Every instance LISTENs on one dedicated connection
+ * and, for owners it holds streams of, reads the events it has not fanned out yet from the log.
+ * Its own events arrive first through the in-process bus, so their NOTIFY finds nothing new and
+ * costs no query. When the LISTEN connection drops and comes back, notifications sent meanwhile
+ * are lost, so the instance catches up every connected owner from the log.
+ */
 import type { Database } from '../../db/client';
 import { logger } from '../../observability/logger';
 import { metrics } from '../../observability/metrics';
