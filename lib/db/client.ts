@@ -36,9 +36,10 @@ export interface Database {
 }
 
 /**
- * Two independent reads of one transaction, sent together: the driver pipelines them on the
- * transaction's connection (one round trip for both). Resolves with both results once both
- * settled; when both fail, the first one's error is thrown, as if they had run in turn.
+ * Two independent operations of one transaction, started together: postgres.js pipelines their
+ * statements on the transaction's connection (one round trip where there were two; PGlite runs
+ * them one after the other). Both always run to the end; the first one's error wins, so a caller
+ * refused by the first still gets that refusal (after the second, a lock say, was granted).
  */
 export async function inTurn<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
   const [x, y] = await Promise.allSettled([a, b]);

@@ -7,8 +7,8 @@
  *   transaction pooler (PgBouncer, Neon's, Supabase's pooled URLs, RDS Proxy).
  * WS_CROSS_INSTANCE picks one; unset, a URL declaring a pooler (`?pgbouncer=true`) picks poll, and
  * so does a LISTEN that fails or does not answer within LISTEN_TIMEOUT_MS. Writers send the NOTIFY
- * in either mode (it is queued in their transaction and costs no round trip of its own beyond
- * one `select`), so instances of both kinds can share one database.
+ * in either mode (the statement that appends an event queues it: no round trip of its own), so
+ * instances of both kinds can share one database.
  */
 import type { Database } from '../../db/client';
 import { startNotifyBridge, type NotifyTarget } from './notify.pg';

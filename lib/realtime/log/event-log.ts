@@ -1,8 +1,9 @@
 /**
  * The durable per-owner event log. `appendEvent` runs inside the caller's transaction: it takes the
- * owner's next sequence number with `UPDATE … RETURNING` on `owner_sequences` (the row lock
+ * owner's next sequence number with an upsert `… RETURNING` on `owner_sequences` (the row lock
  * serializes writers of one owner until commit, so numbers are gap-free and increase in commit
- * order) and inserts the event. A rolled-back transaction leaves neither number nor event.
+ * order), inserts the event and queues its NOTIFY, in one statement. A rolled-back transaction
+ * leaves neither number, nor event, nor notification.
  * Readers see the log through the `EventLog` interface (the hub never touches the database).
  */
 import { sql } from 'drizzle-orm';
@@ -47,8 +48,8 @@ export async function appendEvent<K extends DomainEventType>(tx: Queryable, owne
   return { ownerId, seq: Number(row.seq), type, data, timestamp: row.ms };
 }
 
-// The two reads every stream open and every NOTIFY make are plain SQL: the query builder cost
-// more CPU than the query itself (bench:stream profiles, BENCHMARKS.md).
+// The two reads of stream opens and of other instances' NOTIFYs are plain SQL: the query builder
+// cost more CPU than the query itself (bench:stream profiles, BENCHMARKS.md).
 
 /** The owner's last sequence number (0 when it has none). */
 export async function headSeq(db: Queryable, ownerId: number): Promise<number> {
@@ -68,7 +69,7 @@ export async function readEvents(db: Queryable, ownerId: number, after: number, 
     ownerId,
     seq: Number(r.seq),
     type: r.type as DomainEventType,
-    data: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as DomainEventData[DomainEventType],
+    data: r.payload as DomainEventData[DomainEventType], // both drivers parse jsonb
     timestamp: r.ms,
   }));
 }
