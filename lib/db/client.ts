@@ -89,23 +89,64 @@ export function parsePostgresUrl(raw: string): { url: string; pooled: boolean } 
   return { url: u.toString(), pooled: marker === 'true' || marker === '1' };
 }
 
+/** What `preparing` needs of a postgres.js client, a transaction's or a savepoint's. */
+interface PgClient {
+  unsafe(query: string, args?: unknown[], options?: { prepare?: boolean }): unknown;
+  begin?(...args: unknown[]): unknown;
+  savepoint?(...args: unknown[]): unknown;
+}
+
+/**
+ * Drizzle sends every query to postgres.js with `prepare: false` (unless built with
+ * `.prepare(name)`), and postgres.js runs an unprepared statement that has parameters in two
+ * round trips: Parse + Describe, wait, then Bind + Execute. This client, handed to drizzle,
+ * sends them prepared instead — in transactions and savepoints too: postgres.js parses and
+ * describes each statement text once per connection and then runs it in one round trip (a
+ * `booking/confirm` went from 16 socket writes to 8, issue 12). It also counts the statements
+ * (`queryCount`). Behind a transaction pooler, which cannot keep prepared statements, the
+ * client's own `prepare: false` still wins (postgres.js honours a query's `prepare` only when the
+ * client allows it).
+ */
+function preparing<T extends PgClient>(client: T, counted: () => void): T {
+  const wrapScoped =
+    (open: (...args: unknown[]) => unknown) =>
+    (...args: unknown[]) => {
+      const work = args.pop() as (inner: PgClient) => unknown;
+      return open(...args, (inner: PgClient) => work(preparing(inner, counted)));
+    };
+  return new Proxy(client, {
+    get(target, key) {
+      if (key === 'unsafe') {
+        return (query: string, args?: unknown[], options?: { prepare?: boolean }) => {
+          counted();
+          return target.unsafe(query, args, { ...options, prepare: true });
+        };
+      }
+      const value = Reflect.get(target, key);
+      if ((key === 'begin' || key === 'savepoint') && typeof value === 'function') return wrapScoped(value.bind(target));
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 async function openPostgres(rawUrl: string, applicationName: string): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { url, pooled } = parsePostgresUrl(rawUrl);
   let queries = 0;
+  const counted = () => {
+    queries++;
+  };
   const sql = postgres(url, {
     max: 10,
     onnotice: () => {},
     // A transaction pooler hands each transaction any server connection: a statement prepared on
     // one is unknown on the next (PgBouncer < 1.21 cannot track them at all).
     prepare: !pooled,
-    debug: () => {
-      queries++;
-    },
     connection: { TimeZone: 'UTC', application_name: applicationName },
   });
-  const db = drizzle({ client: sql, schema }) as unknown as Db;
+  const client = preparing(sql, counted);
+  const db = drizzle({ client, schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',
