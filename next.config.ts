@@ -1,5 +1,6 @@
 import type { NextConfig } from 'next';
-import { SECURITY_HEADERS } from './lib/security-headers';
+import { PHASE_DEVELOPMENT_SERVER } from 'next/constants';
+import { securityHeaders } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
   // PGlite loads its .wasm/.data files from node_modules; postgres.js keeps its own sockets.
@@ -13,10 +14,16 @@ const nextConfig: NextConfig = {
   // Route handlers stream SSE; compression would hold small frames back.
   compress: false,
   turbopack: { root: import.meta.dirname },
-  // The security headers of every answer but `/api/ws*`, whose routes set the same headers
-  // themselves (its Node transport answers outside Next). Static headers need no middleware: a
-  // middleware runs Next's request adapter on every request (≈ 4 % of the server's CPU per write).
-  headers: () => [{ source: '/((?!api/ws).*)', headers: Object.entries(SECURITY_HEADERS).map(([key, value]) => ({ key, value })) }],
 };
 
-export default nextConfig;
+/**
+ * The security headers of every answer but `/api/ws*`, whose routes set the same headers
+ * themselves (its Node transport answers outside Next). Static headers need no middleware: a
+ * middleware runs Next's request adapter on every request (≈ 4 % of the server's CPU per write).
+ * They are fixed at build time, so the phase (not NODE_ENV, which a test runner sets) says
+ * whether this is `next dev`.
+ */
+export default function config(phase: string): NextConfig {
+  const headers = Object.entries(securityHeaders(phase === PHASE_DEVELOPMENT_SERVER)).map(([key, value]) => ({ key, value }));
+  return { ...nextConfig, headers: () => [{ source: '/((?!api/ws).*)', headers }] };
+}
