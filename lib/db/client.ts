@@ -108,6 +108,11 @@ interface PgClient {
  * client allows it).
  */
 function preparing<T extends PgClient>(client: T, counted: () => void): T {
+  // Made once per client: every query of this client goes through it.
+  const unsafe = (query: string, args?: unknown[], options?: { prepare?: boolean }) => {
+    counted();
+    return client.unsafe(query, args, { ...options, prepare: true });
+  };
   const wrapScoped =
     (open: (...args: unknown[]) => unknown) =>
     (...args: unknown[]) => {
@@ -116,12 +121,7 @@ function preparing<T extends PgClient>(client: T, counted: () => void): T {
     };
   return new Proxy(client, {
     get(target, key) {
-      if (key === 'unsafe') {
-        return (query: string, args?: unknown[], options?: { prepare?: boolean }) => {
-          counted();
-          return target.unsafe(query, args, { ...options, prepare: true });
-        };
-      }
+      if (key === 'unsafe') return unsafe;
       const value = Reflect.get(target, key);
       if ((key === 'begin' || key === 'savepoint') && typeof value === 'function') return wrapScoped(value.bind(target));
       return typeof value === 'function' ? value.bind(target) : value;

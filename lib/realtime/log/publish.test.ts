@@ -2,12 +2,12 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { captureBus, createOwner } from '../../../test/support/fixtures';
-import type { Db } from '../../db/client';
+import type { Db, Tx } from '../../db/client';
 import { realtimeEvents } from '../../db/schema';
 import { getDb, getRuntime } from '../../runtime';
 import { EVENTS_CHANNEL } from '../bus/notify.pg';
 import { readEvents } from './event-log';
-import { transactWithEvents } from './publish';
+import { transactWithEvents, type Emit } from './publish';
 
 let db: Db;
 beforeAll(async () => {
@@ -22,18 +22,22 @@ const revenue = (amount: number) => ({
   receivedAt: new Date(0).toISOString(),
 });
 
+/** Emits a revenue event inside a savepoint that then fails (the event rolls back with it). */
+const emitInFailingSavepoint = (tx: Tx, emit: Emit, ownerId: number, amount: number) =>
+  tx
+    .transaction(async () => {
+      await emit(ownerId, 'revenue_received', revenue(amount));
+      throw new Error('the savepoint fails');
+    })
+    .catch(() => undefined);
+
 describe('transactWithEvents and savepoints', () => {
   it('forgets the events of a savepoint that rolled back; publishes exactly what the log holds', async () => {
     const o = await createOwner(db);
     const bus = await captureBus();
     await transactWithEvents(async (tx, emit) => {
       await emit(o.ownerId, 'revenue_received', revenue(1));
-      await tx
-        .transaction(async () => {
-          await emit(o.ownerId, 'revenue_received', revenue(2));
-          throw new Error('the savepoint fails');
-        })
-        .catch(() => undefined);
+      await emitInFailingSavepoint(tx, emit, o.ownerId, 2);
       await tx.transaction(async (inner) => {
         await inner.transaction(async () => emit(o.ownerId, 'revenue_received', revenue(3)));
       });
@@ -64,12 +68,7 @@ describe('announcing appended events', () => {
       const bus = await captureBus();
       await transactWithEvents(async (tx, emit) => {
         await emit(o.ownerId, 'revenue_received', revenue(1));
-        await tx
-          .transaction(async () => {
-            await emit(o.ownerId, 'revenue_received', revenue(2));
-            throw new Error('the savepoint fails');
-          })
-          .catch(() => undefined);
+        await emitInFailingSavepoint(tx, emit, o.ownerId, 2);
         await emit(o.ownerId, 'revenue_received', revenue(3));
         // Nothing is sent before commit.
         await new Promise((r) => setTimeout(r, 100));
